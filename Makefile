@@ -1,0 +1,53 @@
+# The two commands: `make run` serves the demo zone, `make test` runs every check on
+# SQLite and on a throw-away PostgreSQL. Both set up what they need on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint bench system-packages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/parkbrain migrate --noinput
+	$(BIN)/parkbrain demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/ (log-ins: see README.md)"
+	$(BIN)/gunicorn parkbrain.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+# Debian's Chromium for the browser tests and PostgreSQL for the second database run.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/parkbrain makemigrations --check --dry-run >/dev/null
+
+test-sqlite: $(STAMP) system-packages
+	$(BIN)/pytest
+
+test-postgres: $(STAMP) system-packages
+	scripts/with-postgres $(BIN)/pytest
+
+test: lint test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(BIN)/python bench/demo_build.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts *.egg-info

@@ -1,0 +1,28 @@
+"""The one JSON API. OpenAPI document at /api/openapi.json, interactive docs at /api/docs."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from parkbrain.core.api import ApiError, SessionAuth, TokenAuth
+from parkbrain.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="ParkBrain API",
+    version="1",
+    description=(
+        "园区产业大脑 JSON API. Every answer is limited to what the caller may see: a machine "
+        "token sees its own enterprise only."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApiError)
+def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "invalid request", "errors": exc.errors}, status=exc.status
+    )
+
+
+api.add_router("/", registry_router)

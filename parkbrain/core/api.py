@@ -1,0 +1,35 @@
+"""What every API router shares: authentication of people and machines, and error answers."""
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+
+class TokenAuth(HttpBearer):
+    """A machine's bearer token, bound to one enterprise."""
+
+    openapi_description = "An enterprise API token: `Authorization: Bearer pbk_…`"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from parkbrain.registry.services import authenticate_token
+
+        return authenticate_token(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """A logged-in user's session; unsafe methods also need the CSRF token."""
+
+    param_name = "sessionid"
+    openapi_description = "The session of a user logged in to the web pages"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+class ApiError(Exception):
+    """An answer with a status and a list of problems, each naming its field and reason."""
+
+    def __init__(self, status: int, errors: list[dict]) -> None:
+        super().__init__(errors)
+        self.status = status
+        self.errors = errors

@@ -1,0 +1,89 @@
+"""Template helpers shared by every app: number formats, chart data, sortable headers."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+@register.filter
+def subtract(value: int, other: int) -> int:
+    return value - other
+
+
+@register.filter
+def wan_yuan(value: Decimal | None) -> str:
+    """Yuan shown in 万元 (ten thousand yuan), as Chinese registers and reports do."""
+    if value is None:
+        return "—"
+    amount = Decimal(value) / 10_000
+    text = intcomma(f"{amount:.2f}".rstrip("0").rstrip("."))
+    return _("%(amount)s ten-thousand yuan") % {"amount": text}
+
+
+@register.simple_tag
+def chart_data(element_id: str, name: str, labels: Any, values: Any) -> SafeString:
+    """Embed a series for charts.js: {"name", "labels", "values"}."""
+    return json_script(
+        {"name": str(name), "labels": [str(x) for x in labels], "values": list(values)},
+        element_id,
+    )
+
+
+@register.simple_tag
+def rows_chart_data(
+    element_id: str, name: str, rows: list[dict], label_key: str, missing_label: str
+) -> SafeString:
+    """Embed grouped count rows ({label_key: …, "n": …}); rows without a label are named."""
+    labels = [row[label_key] or str(missing_label) for row in rows]
+    return json_script(
+        {"name": str(name), "labels": labels, "values": [row["n"] for row in rows]}, element_id
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: dict, key: str, label: str) -> SafeString:
+    """A column header that sorts by `key`, toggling between ascending and descending."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if current == key else key
+    arrow = {key: " ▲", f"-{key}": " ▼"}.get(current, "")
+    return format_html(
+        '<a href="?{}" hx-get="?{}" hx-target="#results" hx-push-url="true">'
+        '{}<span class="arrow">{}</span></a>',
+        params.urlencode(),
+        params.urlencode(),
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def person_name(user) -> str:
+    """Chinese names read family name first, with no space; others "given family"."""
+    family, given = user.last_name.strip(), user.first_name.strip()
+    if not (family or given):
+        return user.get_username()
+    if any("\u4e00" <= char <= "\u9fff" for char in family + given):
+        return f"{family}{given}"
+    return f"{given} {family}".strip()
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    return mapping.get(key)

@@ -1,0 +1,53 @@
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from parkbrain.demo.builders import build_demo, iter_logins
+from parkbrain.registry.models import Enterprise, Zone
+
+
+class Command(BaseCommand):
+    help = "Build the demo zone (fictional data calibrated to the seed article's figures)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="enterprise count factor (default 1.0)"
+        )
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, default=None, help="build as at this date"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already holds a zone",
+        )
+
+    def handle(self, *args, seed: int, scale: float, as_of: date | None, if_empty: bool, **_):
+        if Zone.objects.exists() or Enterprise.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already holds a zone; the demo was not loaded.")
+                return
+            raise CommandError(
+                "The database already holds a zone. The demo zone is built into an empty "
+                "database: point PARKBRAIN_DATABASE_URL at a new one, or remove "
+                "var/parkbrain.sqlite3."
+            )
+        if not 0 < scale <= 10:
+            raise CommandError("--scale must be above 0 and at most 10.")
+        started = time.perf_counter()
+        result = build_demo(seed=seed, scale=scale, as_of=as_of)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo zone “{result.zone.name}” built in {seconds:.1f} s: "
+                f"{result.enterprise_count:,} market entities (seed {seed})."
+            )
+        )
+        self.stdout.write("Log-ins (all data is fictional):")
+        for line in iter_logins(result):
+            self.stdout.write(line)
+        self.stdout.write(
+            f"API token for {result.token_enterprise} (shown once):\n  {result.token}"
+        )

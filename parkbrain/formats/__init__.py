@@ -1,0 +1,1 @@
+"""Locale format overrides (FORMAT_MODULE_PATH)."""

@@ -1,0 +1,95 @@
+"""GeoJSON outlines of parks: validation, area and label points (WGS 84 lon/lat degrees)."""
+
+import itertools
+import math
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+EARTH_RADIUS_M = 6_378_137.0  # WGS 84 semi-major axis, as web maps use
+
+Ring = list[list[float]]
+
+
+def _polygons(geometry: dict[str, Any]) -> list[list[Ring]]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    return geometry["coordinates"]
+
+
+def geometry_errors(geometry: Any) -> list[str]:
+    """What is wrong with a Polygon or MultiPolygon geometry; empty when it is usable."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return [_("The outline must be a GeoJSON Polygon or MultiPolygon geometry.")]
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or not coordinates:
+        return [_("The outline has no coordinates.")]
+    errors: list[str] = []
+    try:
+        polygons = _polygons(geometry)
+        for polygon in polygons:
+            for ring in polygon:
+                if len(ring) < 4:
+                    errors.append(_("A ring needs at least four positions."))
+                elif ring[0] != ring[-1]:
+                    errors.append(_("A ring must end where it starts."))
+                for lon, lat, *_rest in ring:
+                    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                        errors.append(
+                            _("Position %(lon)s, %(lat)s is not a longitude and latitude.")
+                            % {"lon": lon, "lat": lat}
+                        )
+                        break
+    except (TypeError, ValueError):
+        errors.append(_("The coordinates are not nested lists of numbers."))
+    return errors
+
+
+def _ring_area_m2(ring: Ring) -> float:
+    """Area on the sphere of a closed lon/lat ring (Chamberlain & Duquette, 2007)."""
+    total = 0.0
+    for (lon1, lat1, *_a), (lon2, lat2, *_b) in itertools.pairwise(ring):
+        total += math.radians(lon2 - lon1) * (
+            2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2))
+        )
+    return abs(total) * EARTH_RADIUS_M**2 / 2
+
+
+def area_km2(geometry: dict[str, Any]) -> float:
+    """Area enclosed by the outline, holes subtracted."""
+    total = 0.0
+    for exterior, *holes in _polygons(geometry):
+        total += _ring_area_m2(exterior) - sum(_ring_area_m2(hole) for hole in holes)
+    return total / 1_000_000
+
+
+def label_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """The mean vertex of the largest exterior ring: good enough to place a label."""
+    exterior = max((polygon[0] for polygon in _polygons(geometry)), key=_ring_area_m2)
+    vertices = exterior[:-1]
+    return (
+        sum(point[0] for point in vertices) / len(vertices),
+        sum(point[1] for point in vertices) / len(vertices),
+    )
+
+
+def _inside_ring(lon: float, lat: float, ring: Ring) -> bool:
+    """Ray casting: does a horizontal ray from the point cross the ring an odd number of times."""
+    inside = False
+    for (x1, y1, *_a), (x2, y2, *_b) in itertools.pairwise(ring):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
+    """Whether every vertex of `inner` lies inside `outer` (good enough for park outlines)."""
+    return all(
+        any(
+            _inside_ring(lon, lat, polygon[0])
+            and not any(_inside_ring(lon, lat, hole) for hole in polygon[1:])
+            for polygon in _polygons(outer)
+        )
+        for inner_polygon in _polygons(inner)
+        for lon, lat, *_rest in inner_polygon[0]
+    )

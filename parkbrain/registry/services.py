@@ -1,0 +1,106 @@
+"""The only code that writes registry state: roles, assignments, API tokens."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import Role
+from .models import ApiToken, Assignment, Enterprise, Membership, Zone
+
+TOKEN_PREFIX = "pbk"
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+ZONE_ADMIN_GROUP = "zone administrators"
+REGISTRY_MODELS = (
+    "region",
+    "regionyear",
+    "zone",
+    "park",
+    "industry",
+    "industrycode",
+    "tag",
+    "enterprise",
+    "abovescaleyear",
+    "membership",
+    "assignment",
+    "apitoken",
+)
+
+
+def zone_admin_group() -> Group:
+    """The group whose members may edit the registry in Django admin."""
+    group, created = Group.objects.get_or_create(name=ZONE_ADMIN_GROUP)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="registry", content_type__model__in=REGISTRY_MODELS
+            )
+        )
+    return group
+
+
+@transaction.atomic
+def grant_role(user, zone: Zone, role: Role, enterprise: Enterprise | None = None) -> Membership:
+    """Give a user their one role in a zone; zone administrators also get Django admin."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user, defaults={"zone": zone, "role": role, "enterprise": enterprise}
+    )
+    user.is_staff = role == Role.ZONE_ADMIN
+    user.save(update_fields=["is_staff"])
+    if role == Role.ZONE_ADMIN:
+        user.groups.add(zone_admin_group())
+    else:
+        user.groups.remove(*Group.objects.filter(name=ZONE_ADMIN_GROUP))
+    return membership
+
+
+def assign_manager(manager, enterprise: Enterprise, since: date | None = None) -> Assignment:
+    assignment, _created = Assignment.objects.get_or_create(
+        manager=manager, enterprise=enterprise, defaults={"since": since or timezone.localdate()}
+    )
+    return assignment
+
+
+def _digest(raw: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is safe; a slow one would tax every call.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(enterprise: Enterprise, name: str, created_by=None) -> tuple[ApiToken, str]:
+    """A new token for a machine of this enterprise. The plain text is returned only here."""
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        enterprise=enterprise,
+        name=name,
+        prefix=prefix,
+        digest=_digest(raw),
+        created_by=created_by,
+    )
+    return token, raw
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The live token with this text, or None."""
+    token = (
+        ApiToken.objects.select_related("enterprise")
+        .filter(digest=_digest(raw.strip()), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute: a busy gateway should not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

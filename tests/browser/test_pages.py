@@ -1,0 +1,131 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from parkbrain.registry.models import Enterprise, Park
+from tests.conftest import _build
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def zone(transactional_db):
+    return _build()
+
+
+def test_login_page(page, live_server, shot, console_errors, offline):
+    page.goto(f"{live_server.url}/login/")
+    expect(page.locator("h1")).to_have_text("园区产业大脑")
+    shot("login")
+    assert console_errors == [] and offline == []
+
+
+@pytest.mark.parametrize(
+    "username, heading",
+    [
+        ("admin", "开发区一览"),
+        ("analyst", "开发区一览"),
+        ("pm", "我服务的企业"),
+        ("gear", "嘉兴精环传动科技有限公司"),
+    ],
+)
+def test_each_role_logs_in_to_its_home(
+    page, live_server, zone, login, shot, console_errors, offline, username, heading
+):
+    login(username)
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator(".badge.demo")).to_be_visible()
+    for chart in page.locator("[data-chart]").all():
+        expect(chart).to_have_attribute("data-rendered", "true")
+    shot(f"home-{username}")
+    assert console_errors == [] and offline == []
+
+
+def test_search_filter_sort_and_open_an_enterprise(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    login("analyst")
+    page.click("text=企业库")
+    expect(page.locator("h1")).to_have_text("企业库")
+    total = Enterprise.objects.filter(zone=zone.zone).count()
+    expect(page.get_by_test_id("pager")).to_contain_text(f"{total:,}")
+    shot("enterprise-list")
+
+    page.fill("#id_q", "精环")
+    rows = page.locator("[data-testid=enterprise-table] tbody tr")
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=%E7%B2%BE%E7%8E%AF"))
+
+    page.fill("#id_q", "")
+    park = Park.objects.get(zone=zone.zone, name="智能装备产业园")
+    page.select_option("#id_park", str(park.pk))
+    page.select_option("#id_above_scale", "yes")
+    in_park = Enterprise.objects.filter(zone=zone.zone, park__in=[park, *park.centres.all()])
+    expected = in_park.above_scale_in(2026).count()
+    expect(page.get_by_test_id("pager")).to_contain_text(f"{expected}")
+    expect(rows).to_have_count(min(expected, 25))
+
+    page.click("th >> text=占地（亩）")
+    expect(page.locator("th >> text=占地（亩）")).to_contain_text("▲")
+    page.click("th >> text=占地（亩）")
+    expect(page.locator("th >> text=占地（亩）")).to_contain_text("▼")
+    shot("enterprise-list-filtered")
+
+    page.click(f"text={zone.firms['gear'].name}")
+    expect(page.locator("h1")).to_have_text(zone.firms["gear"].name)
+    expect(page.get_by_text(zone.firms["gear"].credit_code).first).to_be_visible()
+    shot("enterprise-detail")
+    assert console_errors == [] and offline == []
+
+
+def test_zone_map_draws_outlines_and_drills_down(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    login("analyst")
+    page.click("text=园区地图")
+    map_node = page.locator("#zone-map")
+    expect(map_node).to_have_attribute("data-rendered", "true")
+    expect(map_node.locator("canvas")).to_have_count(1)
+    page.wait_for_timeout(500)
+    shot("zone-map")
+    park = Park.objects.get(zone=zone.zone, name="高桥农业科技产业园")
+    lon = sum(p[0] for p in park.outline["coordinates"][0][:-1]) / (
+        len(park.outline["coordinates"][0]) - 1
+    )
+    lat = sum(p[1] for p in park.outline["coordinates"][0][:-1]) / (
+        len(park.outline["coordinates"][0]) - 1
+    )
+    x, y = page.evaluate(
+        "([lon, lat]) => echarts.getInstanceByDom(document.getElementById('zone-map'))"
+        ".convertToPixel({geoIndex: 0}, [lon, lat])",
+        [lon, lat],
+    )
+    box = map_node.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(rf"/enterprises/\?park={park.pk}$"))
+    expect(page.locator("#id_park")).to_have_value(str(park.pk))
+    assert console_errors == [] and offline == []
+
+
+def test_enterprise_user_cannot_open_another_enterprise(page, live_server, zone, login, shot):
+    login("gear")
+    response = page.goto(f"{live_server.url}/enterprises/{zone.firms['ev'].pk}/")
+    assert response.status == 404
+    expect(page.locator("body")).not_to_contain_text(zone.firms["ev"].name)
+    shot("not-found")
+
+
+def test_switch_to_english(page, live_server, zone, login, shot, console_errors):
+    login("analyst")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("The zone at a glance")
+    shot("home-english")
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("开发区一览")
+    assert console_errors == []

@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: a small demo zone, its people, and a second zone."""
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+# Live-server browser tests run Django code from Playwright's event-loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Zone:
+    """A built demo zone with handles on its people and exemplar enterprises."""
+
+    result: object
+    users: dict
+    firms: dict
+
+    @property
+    def zone(self):
+        return self.result.zone
+
+    def user(self, username: str):
+        return self.users[username]
+
+
+def _build(seed: int = 7, scale: float = 0.03) -> Zone:
+    from django.contrib.auth import get_user_model
+
+    from parkbrain.demo.builders import EXEMPLARS, build_demo
+    from parkbrain.registry.models import Enterprise
+
+    result = build_demo(seed=seed, scale=scale, as_of=AS_OF)
+    users = {u.username: u for u in get_user_model().objects.all()}
+    firms = {spec["key"]: Enterprise.objects.get(name=spec["name"]) for spec in EXEMPLARS}
+    return Zone(result=result, users=users, firms=firms)
+
+
+@pytest.fixture
+def demo(db) -> Zone:
+    """A demo zone at 3% scale (about 450 market entities), as at AS_OF."""
+    return _build()
+
+
+@pytest.fixture
+def other_zone(db):
+    """A second zone in another city, with one enterprise and its own administrator."""
+    from django.contrib.auth import get_user_model
+
+    from parkbrain.registry import services, uscc
+    from parkbrain.registry.choices import AreaKind, Role
+    from parkbrain.registry.models import Enterprise, IndustryCode, Park, Region, Zone
+
+    region = Region.objects.create(name="海宁市", division_code="330481")
+    zone = Zone.objects.create(
+        region=region, name="海宁经济开发区（测试）", short_name="海宁经开区"
+    )
+    park = Park.objects.create(zone=zone, name="测试园", kind=AreaKind.PARK, area_mu=Decimal(900))
+    firm = Enterprise.objects.create(
+        zone=zone,
+        credit_code=uscc.complete("91330481MA2B00001"),
+        name="海宁测试纺织有限公司",
+        legal_representative="王测试",
+        founded_on=date(2019, 5, 1),
+        registered_capital_yuan=Decimal(10_000_000),
+        industry_code=IndustryCode.objects.get(code="1751"),
+        park=park,
+    )
+    admin = get_user_model().objects.create_user("other-admin", password="x-other-admin-1")
+    services.grant_role(admin, zone, Role.ZONE_ADMIN)
+    user = get_user_model().objects.create_user("other-firm", password="x-other-firm-1")
+    services.grant_role(user, zone, Role.ENTERPRISE, firm)
+    return {"zone": zone, "park": park, "firm": firm, "admin": admin, "user": user}
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine}"

@@ -1,0 +1,46 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _settings_value(expression: str, env: dict[str, str]) -> str:
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'parkbrain.settings'; "
+        f"django.setup(); from django.conf import settings; print({expression})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_SECRET_KEY": ""}
+    first = _settings_value("settings.SECRET_KEY", env)
+    second = _settings_value("settings.SECRET_KEY", env)
+    assert first == second and len(first) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_key_from_the_environment_wins(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_SECRET_KEY": "from-env"}
+    assert _settings_value("settings.SECRET_KEY", env) == "from-env"
+
+
+def test_debug_is_off_unless_asked(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_DEBUG": ""}
+    assert _settings_value("settings.DEBUG", env) == "False"
+    env["PARKBRAIN_DEBUG"] = "1"
+    assert _settings_value("settings.DEBUG", env) == "True"
+
+
+def test_database_url_selects_the_database(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_DATABASE_URL": ""}
+    assert _settings_value("settings.DATABASES['default']['ENGINE']", env).endswith("sqlite3")
+    env["PARKBRAIN_DATABASE_URL"] = "postgres://u@127.0.0.1:5/db"
+    assert _settings_value("settings.DATABASES['default']['ENGINE']", env).endswith("postgresql")

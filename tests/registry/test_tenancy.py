@@ -1,0 +1,271 @@
+"""Tenancy: an enterprise never sees another's data, on any page or endpoint.
+
+Every route of the registry and the API is listed in COVERED with the test that checks it;
+test_every_route_has_a_cross_tenant_test fails when a new route is added without one.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from parkbrain.registry import services, tenancy
+from parkbrain.registry.models import Enterprise, Park
+
+pytestmark = pytest.mark.django_db
+
+COVERED = {
+    "home": "test_enterprise_home_is_its_own_page",
+    "registry:enterprises": "test_list_shows_only_visible_enterprises",
+    "registry:enterprise": "test_detail_of_another_enterprise_is_404",
+    "registry:token-create": "test_cannot_create_a_token_for_another_enterprise",
+    "registry:token-revoke": "test_cannot_revoke_another_enterprises_token",
+    "registry:zone": "test_zone_page_counts_only_visible_enterprises",
+    "api:me": "test_api_me_tells_the_scope",
+    "api:list_enterprises": "test_api_list_is_scoped",
+    "api:get_enterprise": "test_api_detail_of_another_enterprise_is_404",
+    "api:list_parks": "test_api_parks_are_the_callers_zone",
+    "api:get_park": "test_api_park_of_another_zone_is_404",
+    "api:list_industries": "test_api_industries_are_the_callers_zone",
+}
+
+
+def _route_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_route_has_a_cross_tenant_test():
+    ours = {
+        name for name in _route_names() if name == "home" or name.startswith(("registry:", "api:"))
+    }
+    ours -= {"api:api-root", "api:openapi-json", "api:openapi-view"}  # the API description
+    assert ours - set(COVERED) == set(), "add a cross-tenant test and list it in COVERED"
+    for test_name in COVERED.values():
+        assert test_name in globals(), test_name
+
+
+# -- scope -----------------------------------------------------------------------------------
+
+
+def test_zone_staff_see_their_whole_zone(demo, other_zone):
+    for username in ("admin", "analyst"):
+        visible = tenancy.visible_enterprises(demo.user(username))
+        assert visible.count() == Enterprise.objects.filter(zone=demo.zone).count()
+        assert not visible.filter(pk=other_zone["firm"].pk).exists()
+
+
+def test_project_managers_see_only_assigned_enterprises(demo):
+    pm, pm2 = demo.user("pm"), demo.user("pm2")
+    assigned = set(pm.assignments.values_list("enterprise_id", flat=True))
+    assert set(tenancy.visible_enterprises(pm).values_list("id", flat=True)) == assigned
+    assert demo.firms["gear"].pk in assigned
+    assert not tenancy.visible_enterprises(pm2).filter(pk=demo.firms["gear"].pk).exists()
+
+
+def test_enterprise_users_see_only_their_enterprise(demo):
+    assert list(tenancy.visible_enterprises(demo.user("gear"))) == [demo.firms["gear"]]
+
+
+def test_tokens_see_only_their_enterprise_and_revoked_tokens_nothing(demo):
+    token, _raw = services.issue_api_token(demo.firms["ev"], "gateway")
+    assert list(tenancy.visible_enterprises(token)) == [demo.firms["ev"]]
+    services.revoke_api_token(token)
+    assert list(tenancy.visible_enterprises(token)) == []
+
+
+def test_anonymous_and_inactive_users_see_nothing(demo):
+    assert tenancy.visible_enterprises(AnonymousUser()).count() == 0
+    user = demo.user("analyst")
+    user.is_active = False
+    assert tenancy.visible_enterprises(user).count() == 0
+
+
+def test_users_without_a_role_see_nothing(demo, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody", password="pw-nobody-1")
+    assert tenancy.visible_enterprises(nobody).count() == 0
+
+
+def test_restrict_follows_a_path_to_the_enterprise(demo):
+    from parkbrain.registry.models import AboveScaleYear
+
+    rows = tenancy.restrict(AboveScaleYear.objects.all(), demo.user("gear"), via="enterprise")
+    assert rows.count() > 0
+    assert set(rows.values_list("enterprise_id", flat=True)) == {demo.firms["gear"].pk}
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def test_pages_need_a_log_in(client, demo):
+    for url in (
+        reverse("home"),
+        reverse("registry:enterprises"),
+        reverse("registry:enterprise", args=[demo.firms["gear"].pk]),
+        reverse("registry:zone"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_enterprise_home_is_its_own_page(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("registry:enterprise", args=[demo.firms["gear"].pk])
+
+
+def test_detail_of_another_enterprise_is_404(client, demo, other_zone):
+    gear, ev = demo.firms["gear"], demo.firms["ev"]
+    cases = [
+        ("gear", gear, 200),
+        ("gear", ev, 404),
+        ("pm", gear, 200),
+        ("pm2", gear, 404),
+        ("analyst", ev, 200),
+    ]
+    for username, firm, status in cases:
+        client.force_login(demo.user(username))
+        response = client.get(reverse("registry:enterprise", args=[firm.pk]))
+        assert response.status_code == status, (username, firm.name)
+        if status == 404:
+            assert firm.name not in response.content.decode()
+    client.force_login(other_zone["admin"])
+    assert client.get(reverse("registry:enterprise", args=[gear.pk])).status_code == 404
+    client.force_login(demo.user("admin"))
+    assert (
+        client.get(reverse("registry:enterprise", args=[other_zone["firm"].pk])).status_code == 404
+    )
+
+
+def test_list_shows_only_visible_enterprises(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("registry:enterprises"))
+    assert [e.pk for e in response.context["rows"]] == [demo.firms["gear"].pk]
+    client.force_login(demo.user("pm2"))
+    response = client.get(reverse("registry:enterprises"), {"q": demo.firms["gear"].name})
+    assert response.context["page"].paginator.count == 0
+
+
+def test_cannot_create_a_token_for_another_enterprise(client, demo):
+    client.force_login(demo.user("gear"))
+    url = reverse("registry:token-create", args=[demo.firms["ev"].pk])
+    assert client.post(url, {"name": "x"}).status_code == 404
+    assert not demo.firms["ev"].api_tokens.exists()
+    # A project manager may see the firm but not hand out its machine keys.
+    client.force_login(demo.user("pm"))
+    assert client.post(url, {"name": "x"}).status_code == 403
+    assert not demo.firms["ev"].api_tokens.filter(name="x").exists()
+
+
+def test_cannot_revoke_another_enterprises_token(client, demo):
+    token, _raw = services.issue_api_token(demo.firms["ev"], "gateway")
+    client.force_login(demo.user("gear"))
+    for firm in (demo.firms["ev"], demo.firms["gear"]):
+        url = reverse("registry:token-revoke", args=[firm.pk, token.pk])
+        assert client.post(url).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_zone_page_counts_only_visible_enterprises(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("registry:zone"))
+    parks = response.context["parks"]
+    assert sum(p.enterprise_count for p in parks) == 1
+    client.force_login(demo.user("analyst"))
+    response = client.get(reverse("registry:zone"))
+    total = sum(p.enterprise_count for p in response.context["parks"])
+    assert total == Enterprise.objects.filter(zone=demo.zone, park__isnull=False).count()
+
+
+# -- API -------------------------------------------------------------------------------------
+
+
+def _bearer(raw: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_api_needs_credentials(client, demo):
+    assert client.get("/api/enterprises").status_code == 401
+    assert client.get("/api/enterprises", **_bearer("pbk_nope_nope")).status_code == 401
+
+
+def test_api_me_tells_the_scope(client, demo):
+    _token, raw = services.issue_api_token(demo.firms["gear"], "mes")
+    body = client.get("/api/me", **_bearer(raw)).json()
+    assert body == {
+        "kind": "token",
+        "role": "enterprise",
+        "zone": demo.zone.name,
+        "enterprise_ids": [demo.firms["gear"].pk],
+    }
+    client.force_login(demo.user("analyst"))
+    assert client.get("/api/me").json()["enterprise_ids"] is None
+
+
+def test_api_list_is_scoped(client, demo):
+    _token, raw = services.issue_api_token(demo.firms["gear"], "mes")
+    body = client.get("/api/enterprises", **_bearer(raw)).json()
+    assert body["count"] == 1
+    assert [item["id"] for item in body["items"]] == [demo.firms["gear"].pk]
+    client.force_login(demo.user("pm"))
+    body = client.get("/api/enterprises?page=1").json()
+    assert body["count"] == demo.user("pm").assignments.count()
+
+
+def test_api_detail_of_another_enterprise_is_404(client, demo, other_zone):
+    _token, raw = services.issue_api_token(demo.firms["gear"], "mes")
+    assert client.get(f"/api/enterprises/{demo.firms['ev'].pk}", **_bearer(raw)).status_code == 404
+    assert (
+        client.get(f"/api/enterprises/{demo.firms['gear'].pk}", **_bearer(raw)).status_code == 200
+    )
+    client.force_login(demo.user("admin"))
+    assert client.get(f"/api/enterprises/{other_zone['firm'].pk}").status_code == 404
+
+
+def test_api_parks_are_the_callers_zone(client, demo, other_zone):
+    _token, raw = services.issue_api_token(other_zone["firm"], "mes")
+    names = [p["name"] for p in client.get("/api/parks", **_bearer(raw)).json()]
+    assert names == ["测试园"]
+
+
+def test_api_park_of_another_zone_is_404(client, demo, other_zone):
+    _token, raw = services.issue_api_token(other_zone["firm"], "mes")
+    demo_park = Park.objects.filter(zone=demo.zone).first()
+    assert client.get(f"/api/parks/{demo_park.pk}", **_bearer(raw)).status_code == 404
+    assert client.get(f"/api/parks/{other_zone['park'].pk}", **_bearer(raw)).status_code == 200
+
+
+def test_api_industries_are_the_callers_zone(client, demo, other_zone):
+    _token, raw = services.issue_api_token(other_zone["firm"], "mes")
+    assert client.get("/api/industries", **_bearer(raw)).json() == []
+    client.force_login(demo.user("gear"))
+    slugs = [i["slug"] for i in client.get("/api/industries").json()]
+    assert slugs == ["equipment", "materials", "digital", "services"]
+
+
+# -- admin -----------------------------------------------------------------------------------
+
+
+def test_admin_lists_only_the_administrators_zone(client, demo, other_zone):
+    client.force_login(other_zone["admin"])
+    response = client.get(reverse("admin:registry_enterprise_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    url = reverse("admin:registry_enterprise_change", args=[demo.firms["gear"].pk])
+    response = client.get(url)
+    assert response.status_code == 302  # Django admin redirects to the index for unknown ids
+    assert demo.firms["gear"].name not in client.get(url, follow=True).content.decode()
+
+
+def test_enterprise_users_cannot_open_admin(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("admin:registry_enterprise_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
