@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import compute, services, tenancy
+from . import compute, services, tenancy, uscc
 from .choices import AreaKind, Role
 from .filters import EnterpriseFilter
 from .forms import ApiTokenForm
@@ -128,6 +128,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enterprise": enterprise,
             "parts": enterprise.credit_code_parts,
+            "code_warnings": uscc.check(enterprise.credit_code).warnings,
             "code_path": _code_path(enterprise.industry_code),
             "timeline": [
                 (year, year in years) for year in compute.above_scale_years_of(enterprise.zone)

@@ -3,17 +3,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from parkbrain.registry.models import Enterprise, Park
+from parkbrain.registry.models import Enterprise, IndustryCode, Park, Tag
+from parkbrain.registry.reference import load_industry_codes, load_tags
 from tests.conftest import _build
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def zone(transactional_db):
+def zone(live_server):
+    # A live-server test commits for real and the database is emptied after it, so the
+    # reference data the migrations loaded is loaded again here.
+    if not IndustryCode.objects.exists():
+        load_industry_codes(IndustryCode)
+        load_tags(Tag)
     return _build()
 
 
@@ -128,4 +131,19 @@ def test_switch_to_english(page, live_server, zone, login, shot, console_errors)
     page.select_option("select[name=language]", "zh-hans")
     page.wait_for_load_state("networkidle")
     expect(page.locator("h1")).to_have_text("开发区一览")
+    assert console_errors == []
+
+
+def test_api_docs_and_admin_work_offline(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    login("admin")
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.locator(".swagger-ui")).to_be_visible()
+    expect(page.get_by_text("/api/enterprises").first).to_be_visible()
+    shot("api-docs")
+    page.goto(f"{live_server.url}/admin/registry/enterprise/")
+    expect(page.locator("#result_list")).to_be_visible()
+    shot("admin-enterprises")
+    assert offline == []
     assert console_errors == []

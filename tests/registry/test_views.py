@@ -229,3 +229,17 @@ def test_language_follows_the_users_choice_not_the_browser(client, demo):
 
 def test_founding_dates_are_not_in_the_future(demo):
     assert not Enterprise.objects.filter(founded_on__gt=date(2026, 11, 26)).exists()
+
+
+def test_detail_shows_the_organisation_code_warning(analyst, demo):
+    from parkbrain.registry import uscc
+
+    gear = demo.firms["gear"]
+    # Keep the 18th character valid but break the embedded GB 11714 check character.
+    wrong = "X" if gear.credit_code[16] != "X" else "0"
+    Enterprise.objects.filter(pk=gear.pk).update(
+        credit_code=uscc.complete(gear.credit_code[:16] + wrong)
+    )
+    body = analyst.get(reverse("registry:enterprise", args=[gear.pk])).content.decode()
+    assert 'data-testid="code-warning"' in body
+    assert "组织机构代码的校验码" in body
