@@ -59,8 +59,8 @@
           formatter: function (name) { return name + "  " + d.values[d.labels.indexOf(name)]; }
         },
         series: [{
-          type: "pie", radius: ["42%", "68%"], center: ["32%", "52%"], name: d.name,
-          label: { formatter: "{d}%" },
+          type: "pie", radius: ["40%", "64%"], center: ["36%", "52%"], name: d.name,
+          label: { formatter: "{d}%", overflow: "none" }, labelLine: { length: 8, length2: 6 },
           data: d.labels.map(function (label, i) { return { name: label, value: d.values[i] }; })
         }]
       };
