@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parkbrain.demo.builders import build_demo, iter_logins
+from parkbrain.registry.compute import market_entity_count
 from parkbrain.registry.models import Enterprise, Zone
 
 
@@ -39,10 +40,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         result = build_demo(seed=seed, scale=scale, as_of=as_of)
         seconds = time.perf_counter() - started
+        in_business = market_entity_count(Enterprise.objects.filter(zone=result.zone))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo zone “{result.zone.name}” built in {seconds:.1f} s: "
-                f"{result.enterprise_count:,} market entities (seed {seed})."
+                f"Demo zone “{result.zone.name}” built in {seconds:.1f} s (seed {seed}): "
+                f"{in_business:,} market entities in business, "
+                f"{result.enterprise_count:,} registered in all."
             )
         )
         self.stdout.write("Log-ins (all data is fictional):")
