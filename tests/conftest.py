@@ -59,7 +59,16 @@ def other_zone(db):
 
     from parkbrain.registry import services, uscc
     from parkbrain.registry.choices import AreaKind, Role
-    from parkbrain.registry.models import Enterprise, IndustryCode, Park, Region, Zone
+    from parkbrain.registry.models import (
+        AboveScaleYear,
+        Enterprise,
+        Industry,
+        IndustryCode,
+        Park,
+        Region,
+        Tag,
+        Zone,
+    )
 
     region = Region.objects.create(name="海宁市", division_code="330481")
     zone = Zone.objects.create(
@@ -68,7 +77,9 @@ def other_zone(db):
     park = Park.objects.create(zone=zone, name="测试园", kind=AreaKind.PARK, area_mu=Decimal(900))
     firm = Enterprise.objects.create(
         zone=zone,
-        credit_code=uscc.complete("91330481MA2B00001"),
+        credit_code=uscc.complete(
+            "91330481MA2B0000" + uscc.organisation_check_character("MA2B0000")
+        ),
         name="海宁测试纺织有限公司",
         legal_representative="王测试",
         founded_on=date(2019, 5, 1),
@@ -76,6 +87,13 @@ def other_zone(db):
         industry_code=IndustryCode.objects.get(code="1751"),
         park=park,
     )
+    AboveScaleYear.objects.bulk_create(
+        [AboveScaleYear(enterprise=firm, year=year) for year in (2023, 2025, 2026)]
+    )
+    firm.tags.add(Tag.objects.get(slug="little-giant"))
+    industry = Industry.objects.create(zone=zone, slug="textiles", name="纺织", name_en="Textiles")
+    industry.codes.add(IndustryCode.objects.get(code="17"))
+    Enterprise.objects.filter(pk=firm.pk).update(industry=industry)
     admin = get_user_model().objects.create_user("other-admin", password="x-other-admin-1")
     services.grant_role(admin, zone, Role.ZONE_ADMIN)
     user = get_user_model().objects.create_user("other-firm", password="x-other-firm-1")

@@ -105,13 +105,18 @@ class _Builder:
     def parks(self, zone: Zone) -> dict[str, Park]:
         parks: dict[str, Park] = {}
         centres_of = {name: (lon_lat, _km2) for name, _km2, _p, _f, lon_lat in cal.PARKS}
-        for order, (name, km2, population, focus, centre) in enumerate(cal.PARKS):
+        # Residents are given for the article's year; they grow with the city, so the parks
+        # stay 12% of it in the latest baseline year too.
+        baseline_years = [year for year in cal.CITY_POPULATION if year < self.as_of.year]
+        latest = max(baseline_years, default=cal.ARTICLE_YEAR)
+        growth = cal.CITY_POPULATION[latest] / cal.CITY_POPULATION[cal.ARTICLE_YEAR]
+        for order, (name, km2, residents, focus, centre) in enumerate(cal.PARKS):
             parks[name] = Park.objects.create(
                 zone=zone,
                 name=name,
                 kind=AreaKind.PARK,
                 area_mu=(km2 * MU_PER_KM2).quantize(Decimal("0.01")),
-                population=population,
+                population=round(residents * growth),
                 focus=focus,
                 outline=blob(self.rng, centre, float(km2)),
                 sort_order=order,
@@ -146,6 +151,8 @@ class _Builder:
 def build_demo(seed: int = 2024, scale: float = 1.0, as_of: date | None = None) -> DemoResult:
     """Write the whole demo zone. `scale` shrinks the enterprise counts for fast tests."""
     as_of = as_of or timezone.localdate()
+    if as_of.year < FIRST_ABOVE_SCALE_YEAR:
+        raise ValueError(f"The demo zone starts in {FIRST_ABOVE_SCALE_YEAR}; as_of is {as_of}.")
     b = _Builder(seed, scale, as_of)
     zone = b.zone(b.region())
     parks = b.parks(zone)
@@ -219,9 +226,10 @@ def _write_logins(b: _Builder, zone: Zone, firms: list[Firm], result: DemoResult
     ]
     b.rng.shuffle(others)
     since = date(b.as_of.year - 2, 3, 1)
+    first = min(26, len(others) // 2)  # small test zones still give pm2 some firms
     for username, ids in (
-        ("pm", [e.id for e in exemplars.values()] + others[:26]),
-        ("pm2", others[26:50]),
+        ("pm", [e.id for e in exemplars.values()] + others[:first]),
+        ("pm2", others[first : first + 24]),
     ):
         manager = user(username, Role.PROJECT_MANAGER, None, "项目经理人")
         for enterprise in Enterprise.objects.filter(pk__in=ids):

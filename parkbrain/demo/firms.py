@@ -214,7 +214,7 @@ class FirmMaker:
                 entity_type="91",
                 name=self.names.company(division, large=size > 2.5),
                 founded_on=founded_on,
-                settled_on=founded_on + timedelta(days=self.rng.randint(0, 200)),
+                settled_on=min(self.as_of, founded_on + timedelta(days=self.rng.randint(0, 200))),
                 registered_capital_yuan=_lognormal_capital(self.rng, 12_000_000 * size, 0.5),
                 park=self._park(division, "manufacturing"),
                 land_area_mu=Decimal(str(land)),

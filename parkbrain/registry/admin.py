@@ -1,6 +1,7 @@
 """Django admin for zone administrators, limited to their own zone like every other view."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +46,25 @@ class ZoneScopedAdmin(admin.ModelAdmin):
                 kwargs["queryset"] = related.objects.filter(zone=zone)
             elif related is Zone:
                 kwargs["queryset"] = Zone.objects.filter(pk=zone.pk)
+            elif related is get_user_model():
+                # Only people who already work in this zone; superusers are never offered.
+                kwargs["queryset"] = related.objects.filter(
+                    membership__zone=zone, is_superuser=False
+                ).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Tables every zone shares: only the platform's superusers change them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
 
 
 class RegionYearInline(admin.TabularInline):
@@ -74,19 +93,10 @@ class ParkAdmin(ZoneScopedAdmin):
 
 
 @admin.register(IndustryCode)
-class IndustryCodeAdmin(admin.ModelAdmin):
+class IndustryCodeAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Industry)
@@ -96,7 +106,7 @@ class IndustryAdmin(ZoneScopedAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ReferenceDataAdmin):
     list_display = ["name", "name_en", "slug"]
 
 
@@ -108,7 +118,14 @@ class AboveScaleYearInline(admin.TabularInline):
 @admin.register(Enterprise)
 class EnterpriseAdmin(ZoneScopedAdmin):
     list_display = ["name", "credit_code", "industry", "park", "land_area_mu", "status"]
-    list_filter = ["industry", "park", "ownership", "status", "tags"]
+    # Related-only filters offer the values of this zone's rows, not every zone's.
+    list_filter = [
+        ("industry", admin.RelatedOnlyFieldListFilter),
+        ("park", admin.RelatedOnlyFieldListFilter),
+        "ownership",
+        "status",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["industry_code"]
     filter_horizontal = ["tags"]
@@ -118,15 +135,27 @@ class EnterpriseAdmin(ZoneScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ZoneScopedAdmin):
+    """Roles change through the services, which also grant or withdraw Django admin access."""
+
     list_display = ["user", "role", "enterprise"]
     list_filter = ["role"]
     raw_id_fields = ["enterprise"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
+        services.grant_role(obj.user, obj.zone, obj.role, obj.enterprise)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.end_membership(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for membership in queryset.select_related("user"):
+            services.end_membership(membership)
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(ZoneScopedAdmin):
     zone_path = "enterprise__zone"
-    list_display = ["manager", "enterprise", "since"]
+    list_display = ["manager", "enterprise", "since", "until"]
     raw_id_fields = ["enterprise"]
 
 

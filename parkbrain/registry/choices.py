@@ -20,6 +20,9 @@ class EnterpriseStatus(models.TextChoices):
     DEREGISTERED = "deregistered", _("Deregistered")
 
 
+IN_BUSINESS = (EnterpriseStatus.OPERATING, EnterpriseStatus.SUSPENDED)
+
+
 class Role(models.TextChoices):
     ZONE_ADMIN = "zone_admin", _("Zone administrator")
     ANALYST = "analyst", _("Analyst")

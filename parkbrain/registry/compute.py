@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from .choices import AreaKind, EnterpriseStatus
+from .choices import IN_BUSINESS, AreaKind
 from .models import MU_PER_KM2, AboveScaleYear, Enterprise, Park, RegionYear, Zone
 
 
@@ -64,9 +64,7 @@ def above_scale_counts(enterprises: QuerySet[Enterprise]) -> dict[int, int]:
 
 def market_entity_count(enterprises: QuerySet[Enterprise]) -> int:
     """Market entities still in business (operating or suspended) in the zone."""
-    return enterprises.filter(
-        status__in=[EnterpriseStatus.OPERATING, EnterpriseStatus.SUSPENDED]
-    ).count()
+    return enterprises.filter(status__in=IN_BUSINESS).count()
 
 
 def zone_land(zone: Zone) -> ZoneLand:

@@ -17,6 +17,14 @@ def _polygons(geometry: dict[str, Any]) -> list[list[Ring]]:
     return geometry["coordinates"]
 
 
+def _is_position(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in value)
+    )
+
+
 def geometry_errors(geometry: Any) -> list[str]:
     """What is wrong with a Polygon or MultiPolygon geometry; empty when it is usable."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
@@ -24,25 +32,34 @@ def geometry_errors(geometry: Any) -> list[str]:
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or not coordinates:
         return [_("The outline has no coordinates.")]
+    polygons = _polygons(geometry)
+    if not all(isinstance(polygon, list) and polygon for polygon in polygons):
+        return [_("Every polygon needs an outer ring.")]
     errors: list[str] = []
-    try:
-        polygons = _polygons(geometry)
-        for polygon in polygons:
-            for ring in polygon:
-                if len(ring) < 4:
-                    errors.append(_("A ring needs at least four positions."))
-                elif ring[0] != ring[-1]:
-                    errors.append(_("A ring must end where it starts."))
-                for lon, lat, *_rest in ring:
-                    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                        errors.append(
-                            _("Position %(lon)s, %(lat)s is not a longitude and latitude.")
-                            % {"lon": lon, "lat": lat}
-                        )
-                        break
-    except (TypeError, ValueError):
-        errors.append(_("The coordinates are not nested lists of numbers."))
+    for polygon in polygons:
+        for ring in polygon:
+            if not isinstance(ring, list) or not all(_is_position(p) for p in ring):
+                return [_("The coordinates are not nested lists of numbers.")]
+            if len(ring) < 4:
+                errors.append(_("A ring needs at least four positions."))
+            elif ring[0] != ring[-1]:
+                errors.append(_("A ring must end where it starts."))
+            for lon, lat, *_rest in ring:
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    errors.append(
+                        _("Position %(lon)s, %(lat)s is not a longitude and latitude.")
+                        % {"lon": lon, "lat": lat}
+                    )
+                    break
     return errors
+
+
+def bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
+    """West, south, east and north edges of the outline."""
+    positions = [p for polygon in _polygons(geometry) for p in polygon[0]]
+    lons = [p[0] for p in positions]
+    lats = [p[1] for p in positions]
+    return min(lons), min(lats), max(lons), max(lats)
 
 
 def _ring_area_m2(ring: Ring) -> float:

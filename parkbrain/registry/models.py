@@ -5,15 +5,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from parkbrain.core.models import TimeStampedModel
 
 from . import uscc
-from .choices import AreaKind, CodeLevel, EnterpriseStatus, Ownership, Role
+from .choices import IN_BUSINESS, AreaKind, CodeLevel, EnterpriseStatus, Ownership, Role
 from .querysets import EnterpriseQuerySet
 
 MU_PER_KM2 = Decimal(1500)  # 1 mu = 666.67 m², so 1 km² = 1,500 mu
@@ -296,6 +296,11 @@ class Enterprise(TimeStampedModel):
             models.CheckConstraint(
                 condition=Exact(Length("credit_code"), 18), name="enterprise_credit_code_18_chars"
             ),
+            # Search matches the code's start case-sensitively on PostgreSQL: store it upper-case.
+            models.CheckConstraint(
+                condition=Q(credit_code=Upper("credit_code")),
+                name="enterprise_credit_code_upper_case",
+            ),
             models.CheckConstraint(
                 condition=Q(land_area_mu__gte=0), name="enterprise_land_not_negative"
             ),
@@ -307,6 +312,10 @@ class Enterprise(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_business(self) -> bool:
+        return self.status in IN_BUSINESS
 
     @property
     def credit_code_parts(self) -> uscc.CreditCodeParts:
@@ -395,6 +404,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
 
+    def clean(self) -> None:
+        if self.enterprise_id and self.zone_id and self.enterprise.zone_id != self.zone_id:
+            raise ValidationError({"enterprise": _("The enterprise belongs to another zone.")})
+
 
 class Assignment(models.Model):
     """A project manager (项目经理人) serves an enterprise from this date."""
@@ -412,6 +425,12 @@ class Assignment(models.Model):
         verbose_name=_("enterprise"),
     )
     since = models.DateField(_("since"))
+    until = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of service; empty while it goes on."),
+    )
 
     class Meta:
         verbose_name = _("assignment")
@@ -420,6 +439,10 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["manager", "enterprise"], name="assignment_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="assignment_ends_after_it_starts",
             ),
         ]
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import Role
+from .choices import IN_BUSINESS, Role
 from .models import ApiToken, Assignment, Enterprise, Membership, Zone
 
 TOKEN_PREFIX = "pbk"
@@ -40,6 +40,16 @@ def zone_admin_group() -> Group:
             )
         )
     return group
+
+
+@transaction.atomic
+def end_membership(membership: Membership) -> None:
+    """Take a user's role away, with the Django admin access that came with it."""
+    user = membership.user
+    membership.delete()
+    user.is_staff = False
+    user.save(update_fields=["is_staff"])
+    user.groups.remove(*Group.objects.filter(name=ZONE_ADMIN_GROUP))
 
 
 @transaction.atomic
@@ -90,10 +100,15 @@ def revoke_api_token(token: ApiToken) -> None:
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
-    """The live token with this text, or None."""
+    """The live token with this text, or None. Tokens of firms no longer in business (moved
+    out, deregistered) stop working with them."""
     token = (
-        ApiToken.objects.select_related("enterprise")
-        .filter(digest=_digest(raw.strip()), revoked_at__isnull=True)
+        ApiToken.objects.select_related("enterprise__zone")
+        .filter(
+            digest=_digest(raw.strip()),
+            revoked_at__isnull=True,
+            enterprise__status__in=IN_BUSINESS,
+        )
         .first()
     )
     if token is None:

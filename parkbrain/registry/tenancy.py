@@ -1,16 +1,18 @@
 """Who may see which enterprise: the one place every view and API endpoint asks.
 
 A principal is a logged-in user or a machine's API token. Zone administrators and analysts see
-their zone's enterprises, project managers the enterprises assigned to them, enterprise users and
-tokens exactly one enterprise, anyone else nothing.
+their zone's enterprises, project managers the enterprises assigned to them now, enterprise
+users and tokens exactly one enterprise, anyone else nothing. A superuser without a membership
+works in the first zone, like a zone administrator.
 """
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .choices import Role
 
@@ -24,28 +26,27 @@ M = TypeVar("M", bound=Model)
 
 @dataclass(frozen=True)
 class Scope:
-    """What a principal may see: everything, one zone, or a set of enterprises."""
+    """What a principal may see: one zone, or a set of enterprises."""
 
-    everything: bool = False
     zone_id: int | None = None
     enterprise_ids: frozenset[int] = frozenset()
     role: str | None = None
 
     @property
     def sees_whole_zone(self) -> bool:
-        return self.everything or self.zone_id is not None
+        return self.zone_id is not None
 
 
 NOTHING = Scope()
 
 
 def scope_of(principal: "User | AnonymousUser | ApiToken | None") -> Scope:
-    from .models import ApiToken, Assignment, Membership
+    from .models import ApiToken, Assignment
 
     if principal is None or isinstance(principal, AnonymousUser):
         return NOTHING
     if isinstance(principal, ApiToken):
-        if principal.revoked_at is not None:
+        if principal.revoked_at is not None or not principal.enterprise.in_business:
             return NOTHING
         return Scope(enterprise_ids=frozenset({principal.enterprise_id}), role=Role.ENTERPRISE)
     if not principal.is_active:
@@ -53,23 +54,34 @@ def scope_of(principal: "User | AnonymousUser | ApiToken | None") -> Scope:
     cached = getattr(principal, "_parkbrain_scope", None)
     if cached is not None:
         return cached
-    try:
-        membership = principal.membership
-    except Membership.DoesNotExist:
-        membership = None
+    membership = _membership(principal)
     if membership is None:
-        scope = Scope(everything=True, role=Role.ZONE_ADMIN) if principal.is_superuser else NOTHING
+        zone = zone_of(principal) if principal.is_superuser else None
+        scope = Scope(zone_id=zone.id, role=Role.ZONE_ADMIN) if zone else NOTHING
     elif membership.role in (Role.ZONE_ADMIN, Role.ANALYST):
         scope = Scope(zone_id=membership.zone_id, role=membership.role)
     elif membership.role == Role.PROJECT_MANAGER:
+        today = timezone.localdate()
         ids = Assignment.objects.filter(
-            manager=principal, enterprise__zone_id=membership.zone_id
+            Q(until__isnull=True) | Q(until__gte=today),
+            manager=principal,
+            enterprise__zone_id=membership.zone_id,
+            since__lte=today,
         ).values_list("enterprise_id", flat=True)
         scope = Scope(enterprise_ids=frozenset(ids), role=membership.role)
     else:
         scope = Scope(enterprise_ids=frozenset({membership.enterprise_id}), role=membership.role)
     principal._parkbrain_scope = scope
     return scope
+
+
+def _membership(user):
+    from .models import Membership
+
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
 
 
 def restrict(queryset: QuerySet[M], principal: object, via: str = "") -> QuerySet[M]:
@@ -79,8 +91,6 @@ def restrict(queryset: QuerySet[M], principal: object, via: str = "") -> QuerySe
     themselves, "enterprise" for a model with an enterprise foreign key).
     """
     scope = scope_of(principal)  # type: ignore[arg-type]
-    if scope.everything:
-        return queryset
     if scope.zone_id is not None:
         return queryset.filter(**{f"{via}__zone_id" if via else "zone_id": scope.zone_id})
     if not scope.enterprise_ids:
@@ -105,14 +115,15 @@ def get_visible_enterprise(principal: object, pk: int) -> "Enterprise":
 
 
 def zone_of(principal: object) -> "Zone | None":
-    """The zone a principal works in: its membership's, its token's, or the only one."""
-    from .models import ApiToken, Membership, Zone
+    """The zone a principal works in: its membership's, its token's, or (for a superuser
+    without one) the first zone."""
+    from .models import ApiToken, Zone
 
     if isinstance(principal, ApiToken):
         return principal.enterprise.zone
     if principal is None or not getattr(principal, "is_authenticated", False):
         return None
-    try:
-        return principal.membership.zone  # type: ignore[attr-defined]
-    except Membership.DoesNotExist:
-        return Zone.objects.order_by("id").first() if principal.is_superuser else None  # type: ignore[attr-defined]
+    membership = _membership(principal)
+    if membership is not None:
+        return membership.zone
+    return Zone.objects.order_by("id").first() if principal.is_superuser else None  # type: ignore[attr-defined]

@@ -19,10 +19,19 @@ LENGTH = 18
 ORG_VALUES = {char: int(char, 36) for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
+# Registration authorities (position 1) and entity types (positions 1-2) of GB 32100-2015.
 AUTHORITIES = {
     "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
     "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
     "9": "市场监管",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业",
     "Y": "其他",
 }
 ENTITY_TYPES = {
@@ -30,13 +39,37 @@ ENTITY_TYPES = {
     "12": "事业单位",
     "13": "中央编办直接管理机构编制的群众团体",
     "19": "其他",
+    "21": "外国常驻新闻机构",
+    "29": "其他",
+    "31": "律师执业机构",
+    "32": "公证处",
+    "33": "基层法律服务所",
+    "34": "司法鉴定机构",
+    "35": "仲裁委员会",
+    "39": "其他",
+    "41": "外国在华文化中心",
+    "49": "其他",
     "51": "社会团体",
     "52": "民办非企业单位",
     "53": "基金会",
     "59": "其他",
+    "61": "外国在华旅游办事处",
+    "69": "其他",
+    "71": "宗教活动场所",
+    "72": "宗教院校",
+    "79": "其他",
+    "81": "基层工会",
+    "89": "其他",
     "91": "企业",
     "92": "个体工商户",
     "93": "农民专业合作社",
+    "A1": "军队事业单位",
+    "A9": "其他",
+    "N1": "组级集体经济组织",
+    "N2": "村级集体经济组织",
+    "N3": "乡镇级集体经济组织",
+    "N9": "其他",
+    "Y1": "其他",
 }
 
 
@@ -91,6 +124,12 @@ def check(raw: str) -> CreditCodeCheck:
         )
     if bad:
         return result
+    if not code[2:8].isdigit():
+        result.errors.append(
+            _("Characters 3 to 8, '%(division)s', must be the six digits of a division code.")
+            % {"division": code[2:8]}
+        )
+        return result
     expected = check_character(code[:17])
     if code[17] != expected:
         result.errors.append(
@@ -98,6 +137,11 @@ def check(raw: str) -> CreditCodeCheck:
             % {"expected": expected, "actual": code[17]}
         )
         return result
+    if code[:2] not in ENTITY_TYPES:
+        result.warnings.append(
+            _("'%(prefix)s' is not a registration authority and entity type of GB 32100.")
+            % {"prefix": code[:2]}
+        )
     org_expected = organisation_check_character(code[8:16])
     if code[16] != org_expected:
         result.warnings.append(

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from . import compute, services, tenancy, uscc
 from .choices import AreaKind, Role
 from .filters import EnterpriseFilter
 from .forms import ApiTokenForm
-from .geo import label_point
+from .geo import bounds, label_point
 from .models import AboveScaleYear, ApiToken, Enterprise
 
 PAGE_SIZE = 25
@@ -101,10 +101,12 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort": request.GET.get("sort", ""),
     }
-    template = (
-        "registry/_enterprise_table.html" if request.htmx else "registry/enterprise_list.html"
-    )
-    return render(request, template, context)
+    # A history restore (Back after the cache lost the page) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "registry/_enterprise_table.html" if partial else "registry/enterprise_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -212,7 +214,7 @@ def zone_map(request: HttpRequest) -> HttpResponse:
             centre_points.append(point)
         else:
             # Park names sit in the northern part of the outline, clear of the centres' markers.
-            north = max(lat for _lon, lat, *_rest in park.outline["coordinates"][0])
+            north = bounds(park.outline)[3]
             point["value"][1] += 0.55 * (north - point["value"][1])
             park_labels.append(point)
     return render(

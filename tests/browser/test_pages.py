@@ -3,6 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from parkbrain.registry.geo import label_point
 from parkbrain.registry.models import Enterprise, IndustryCode, Park, Tag
 from parkbrain.registry.reference import load_industry_codes, load_tags
 from tests.conftest import _build
@@ -96,12 +97,7 @@ def test_zone_map_draws_outlines_and_drills_down(
     page.wait_for_timeout(500)
     shot("zone-map")
     park = Park.objects.get(zone=zone.zone, name="高桥农业科技产业园")
-    lon = sum(p[0] for p in park.outline["coordinates"][0][:-1]) / (
-        len(park.outline["coordinates"][0]) - 1
-    )
-    lat = sum(p[1] for p in park.outline["coordinates"][0][:-1]) / (
-        len(park.outline["coordinates"][0]) - 1
-    )
+    lon, lat = _centre_of(park)
     x, y = page.evaluate(
         "([lon, lat]) => echarts.getInstanceByDom(document.getElementById('zone-map'))"
         ".convertToPixel({geoIndex: 0}, [lon, lat])",
@@ -112,6 +108,38 @@ def test_zone_map_draws_outlines_and_drills_down(
     expect(page).to_have_url(re.compile(rf"/enterprises/\?park={park.pk}$"))
     expect(page.locator("#id_park")).to_have_value(str(park.pk))
     assert console_errors == [] and offline == []
+
+
+def test_map_tooltips_show_names_as_text_not_html(page, live_server, zone, login, console_errors):
+    evil = '<img src=x onerror="window.pwned=1">'
+    centre = Park.objects.get(zone=zone.zone, name="视觉物联创新中心")
+    park = Park.objects.get(zone=zone.zone, name="高桥农业科技产业园")
+    for place in (centre, park):
+        place.name = evil + place.name
+        place.save()
+    login("analyst")
+    page.goto(f"{live_server.url}/zone/")
+    map_node = page.locator("#zone-map")
+    expect(map_node).to_have_attribute("data-rendered", "true")
+    box = map_node.bounding_box()
+    for place in (centre, park):
+        x, y = page.evaluate(
+            "([lon, lat]) => echarts.getInstanceByDom(document.getElementById('zone-map'))"
+            ".convertToPixel({geoIndex: 0}, [lon, lat])",
+            list(label_point(place.outline)),
+        )
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        tooltip = map_node.locator("div").filter(has_text="规上").last
+        expect(tooltip).to_contain_text(place.name)  # the markup shown as text
+        expect(tooltip.locator("b")).to_have_count(1)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.pwned") is None
+    assert console_errors == []
+
+
+def _centre_of(park) -> tuple[float, float]:
+    ring = park.outline["coordinates"][0][:-1]
+    return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
 
 
 def test_enterprise_user_cannot_open_another_enterprise(page, live_server, zone, login, shot):

@@ -12,14 +12,38 @@ from tests.conftest import AS_OF
 pytestmark = pytest.mark.django_db
 
 
-def _snapshot() -> tuple[list, list]:
-    firms = Enterprise.objects.order_by("credit_code").values_list(
-        "credit_code", "name", "legal_representative", "land_area_mu", "park__name"
-    )
-    years = AboveScaleYear.objects.order_by("enterprise__credit_code", "year").values_list(
-        "enterprise__credit_code", "year"
-    )
-    return list(firms), list(years)
+def _snapshot() -> dict[str, list]:
+    from parkbrain.registry.models import Assignment, Park
+
+    return {
+        "firms": list(
+            Enterprise.objects.order_by("credit_code").values_list(
+                "credit_code",
+                "name",
+                "legal_representative",
+                "founded_on",
+                "settled_on",
+                "registered_capital_yuan",
+                "land_area_mu",
+                "ownership",
+                "status",
+                "address",
+                "park__name",
+                "industry_code__code",
+                "industry__slug",
+            )
+        ),
+        "tags": sorted(
+            Enterprise.tags.through.objects.values_list("enterprise__credit_code", "tag__slug")
+        ),
+        "years": sorted(AboveScaleYear.objects.values_list("enterprise__credit_code", "year")),
+        "parks": list(
+            Park.objects.order_by("name").values_list("name", "area_mu", "population", "outline")
+        ),
+        "assignments": sorted(
+            Assignment.objects.values_list("manager__username", "enterprise__credit_code", "since")
+        ),
+    }
 
 
 def test_same_seed_same_zone(db):
@@ -29,8 +53,10 @@ def test_same_seed_same_zone(db):
         transaction.set_rollback(True)
     assert not Enterprise.objects.exists()
     build_demo(seed=11, scale=0.02, as_of=AS_OF)
-    assert _snapshot() == first
-    assert len(first[0]) > 200
+    second = _snapshot()
+    for part, rows in first.items():
+        assert second[part] == rows, part
+    assert len(first["firms"]) > 200 and first["tags"] and first["assignments"]
 
 
 def test_demo_command_prints_log_ins_and_refuses_to_build_twice(db, capsys):
@@ -43,3 +69,9 @@ def test_demo_command_prints_log_ins_and_refuses_to_build_twice(db, capsys):
         call_command("demo", "--scale", "0.02")
     call_command("demo", "--if-empty")
     assert "already holds a zone" in capsys.readouterr().out
+
+
+def test_demo_refuses_dates_before_its_first_year(db):
+    with pytest.raises(CommandError):
+        call_command("demo", "--as-of", "2020-06-30")
+    assert not Enterprise.objects.exists()

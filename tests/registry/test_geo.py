@@ -57,3 +57,17 @@ def test_contains():
 def test_label_point_is_inside_a_convex_outline():
     lon, lat = geo.label_point(_square(120, 30, 0.1))
     assert (round(lon, 6), round(lat, 6)) == (120.05, 30.05)
+
+
+def test_malformed_geometry_is_refused_not_crashed():
+    ring_as_dict = {"type": "Polygon", "coordinates": [{"a": 1}]}
+    empty_multi = {"type": "MultiPolygon", "coordinates": [[]]}
+    strings = {"type": "Polygon", "coordinates": [[["a", "b"], ["c", "d"], ["a", "b"], ["a", "b"]]]}
+    for geometry in (ring_as_dict, empty_multi, strings):
+        assert geo.geometry_errors(geometry), geometry
+
+
+def test_bounds_cover_every_polygon():
+    a, b = _square(120, 30, 0.01), _square(121, 31, 0.01)
+    both = {"type": "MultiPolygon", "coordinates": [a["coordinates"], b["coordinates"]]}
+    assert geo.bounds(both) == (120, 30, 121.01, 31.01)

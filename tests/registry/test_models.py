@@ -206,3 +206,21 @@ def test_generated_demo_style_codes_pass_both_checks():
     code = uscc.complete("91330483" + body + uscc.organisation_check_character(body))
     result = uscc.check(code)
     assert result.is_valid and not result.warnings
+
+
+def test_credit_codes_are_stored_upper_case(zone):
+    firm = _firm(zone, credit_code="91330100716105852f")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        firm.save()
+
+
+def test_reference_data_unloads_children_first():
+    from django.apps import apps
+
+    from parkbrain.registry.migrations import __name__ as package
+
+    migration = __import__(f"{package}.0002_codes_and_tags", fromlist=["unload"])
+    migration.unload(apps, None)
+    assert IndustryCode.objects.count() == 0
+    migration.load(apps, None)
+    assert IndustryCode.objects.filter(level=CodeLevel.CLASS).count() == 1381

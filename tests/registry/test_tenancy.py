@@ -244,7 +244,7 @@ def test_api_park_of_another_zone_is_404(client, demo, other_zone):
 
 def test_api_industries_are_the_callers_zone(client, demo, other_zone):
     _token, raw = services.issue_api_token(other_zone["firm"], "mes")
-    assert client.get("/api/industries", **_bearer(raw)).json() == []
+    assert [i["slug"] for i in client.get("/api/industries", **_bearer(raw)).json()] == ["textiles"]
     client.force_login(demo.user("gear"))
     slugs = [i["slug"] for i in client.get("/api/industries").json()]
     assert slugs == ["equipment", "materials", "digital", "services"]
@@ -269,3 +269,61 @@ def test_enterprise_users_cannot_open_admin(client, demo):
     response = client.get(reverse("admin:registry_enterprise_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_superuser_without_membership_works_in_one_zone(
+    client, demo, other_zone, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    visible = tenancy.visible_enterprises(root)
+    assert visible.count() == Enterprise.objects.filter(zone=demo.zone).count()
+    assert not visible.filter(pk=other_zone["firm"].pk).exists()
+    client.force_login(root)
+    context = client.get(reverse("home")).context
+    assert (
+        context["market_entities"]
+        == demo.zone.enterprises.filter(status__in=["operating", "suspended"]).count()
+    )
+
+
+def test_tokens_of_firms_no_longer_in_business_stop_working(client, demo):
+    gear = demo.firms["gear"]
+    _token, raw = services.issue_api_token(gear, "mes")
+    assert client.get("/api/me", **_bearer(raw)).status_code == 200
+    Enterprise.objects.filter(pk=gear.pk).update(status="moved_out")
+    assert client.get("/api/me", **_bearer(raw)).status_code == 401
+
+
+def test_assignments_count_only_between_since_and_until(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parkbrain.registry.models import Assignment
+
+    pm = demo.user("pm")
+    gear = demo.firms["gear"]
+    today = timezone.localdate()
+    assignment = Assignment.objects.get(manager=pm, enterprise=gear)
+
+    def sees_gear() -> bool:
+        pm.__dict__.pop("_parkbrain_scope", None)
+        return tenancy.visible_enterprises(pm).filter(pk=gear.pk).exists()
+
+    assert sees_gear()
+    Assignment.objects.filter(pk=assignment.pk).update(since=today + timedelta(days=1))
+    assert not sees_gear()
+    Assignment.objects.filter(pk=assignment.pk).update(
+        since=today - timedelta(days=30), until=today - timedelta(days=1)
+    )
+    assert not sees_gear()
+    Assignment.objects.filter(pk=assignment.pk).update(until=today)
+    assert sees_gear()
+
+
+def test_both_project_managers_have_firms_in_the_test_zone(demo):
+    assert demo.user("pm").assignments.count() > 4
+    assert demo.user("pm2").assignments.count() > 0
+    assert not set(demo.user("pm").assignments.values_list("enterprise", flat=True)) & set(
+        demo.user("pm2").assignments.values_list("enterprise", flat=True)
+    )

@@ -118,3 +118,20 @@ def test_parts_explain_the_positions():
 
 def test_individual_business_codes_are_recognised():
     assert uscc.parts(uscc.complete("92330483MA2C11110")).entity_type == "个体工商户"
+
+
+def test_division_positions_must_be_digits():
+    code = uscc.complete("91ABCDEF" + "71610585" + "2")
+    with translation.override("en"):
+        result = uscc.check(code)
+    assert result.errors == [
+        "Characters 3 to 8, 'ABCDEF', must be the six digits of a division code."
+    ]
+
+
+def test_unknown_authority_and_type_is_a_warning():
+    code = uscc.complete("AA330100" + "71610585" + "2")
+    with translation.override("en"):
+        result = uscc.check(code)
+    assert result.is_valid
+    assert result.warnings == ["'AA' is not a registration authority and entity type of GB 32100."]

@@ -14,7 +14,8 @@ register = template.Library()
 
 @register.filter
 def percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    """A ratio as a percentage; a dash when there is nothing to divide."""
+    if not isinstance(value, int | float | Decimal):
         return "—"
     return f"{value * 100:.{digits}f}%"
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from parkbrain.registry.reference import TAGS, load_industry_codes, load_tags
+from parkbrain.registry.reference import LEVELS, TAGS, load_industry_codes, load_tags
 
 
 def load(apps, schema_editor):
@@ -12,7 +12,9 @@ def load(apps, schema_editor):
 
 def unload(apps, schema_editor):
     apps.get_model("registry", "Tag").objects.filter(slug__in=[t[0] for t in TAGS]).delete()
-    apps.get_model("registry", "IndustryCode").objects.all().delete()
+    codes = apps.get_model("registry", "IndustryCode").objects
+    for level in reversed(LEVELS):  # children first: a parent is protected while it has any
+        codes.filter(level=level).delete()
 
 
 class Migration(migrations.Migration):

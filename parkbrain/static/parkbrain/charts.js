@@ -83,19 +83,22 @@
         };
       });
       d.centres.forEach(function (c) { ids[c.name] = c.id; });
+      // Names come from the database: encode them, the tooltip takes HTML.
+      var tip = function (p) {
+        var encode = echarts.format.encodeHTML;
+        return "<b>" + encode(p.name) + "</b><br>" + encode(d.stats[p.name] || "");
+      };
       chart.on("click", function (params) {
         var id = ids[params.name];
         if (id && d.drill) { window.location.href = d.drill + "?park=" + id; }
       });
       return {
         textStyle: { fontFamily: font },
-        tooltip: {
-          trigger: "item",
-          formatter: function (p) { return "<b>" + p.name + "</b><br>" + (d.stats[p.name] || ""); }
-        },
+        tooltip: { trigger: "item", formatter: tip },
         geo: {
           map: "zone", roam: true, aspectScale: 0.86, layoutCenter: ["50%", "50%"], layoutSize: "96%",
           triggerEvent: true, selectedMode: false, regions: regions,
+          tooltip: { show: true, formatter: tip },
           label: { show: false }, emphasis: { itemStyle: { areaColor: "#ffd166" }, label: { show: false } }
         },
         series: [{

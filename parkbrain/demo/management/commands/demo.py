@@ -3,7 +3,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parkbrain.demo.builders import build_demo, iter_logins
+from parkbrain.demo.builders import FIRST_ABOVE_SCALE_YEAR, build_demo, iter_logins
 from parkbrain.registry.compute import market_entity_count
 from parkbrain.registry.models import Enterprise, Zone
 
@@ -37,6 +37,8 @@ class Command(BaseCommand):
             )
         if not 0 < scale <= 10:
             raise CommandError("--scale must be above 0 and at most 10.")
+        if as_of is not None and as_of.year < FIRST_ABOVE_SCALE_YEAR:
+            raise CommandError(f"--as-of must be in {FIRST_ABOVE_SCALE_YEAR} or later.")
         started = time.perf_counter()
         result = build_demo(seed=seed, scale=scale, as_of=as_of)
         seconds = time.perf_counter() - started
