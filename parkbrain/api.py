@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from parkbrain.core.api import ApiError, SessionAuth, TokenAuth
 from parkbrain.registry.api import router as registry_router
+from parkbrain.reporting.api import router as reporting_router
 
 api = NinjaAPI(
     title="ParkBrain API",
@@ -26,3 +27,4 @@ def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 api.add_router("/", registry_router)
+api.add_router("/", reporting_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",
     "parkbrain.core",
     "parkbrain.registry",
+    "parkbrain.reporting",
     "parkbrain.demo",
 ]
 

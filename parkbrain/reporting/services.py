@@ -1,0 +1,298 @@
+"""The only code that writes reports: save figures from any channel, submit, accept, return."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parkbrain.registry import tenancy
+from parkbrain.registry.models import ApiToken
+
+from . import compute
+from .choices import Channel, ReportStatus
+from .models import (
+    Indicator,
+    MonthlyReport,
+    ReportValue,
+    ReportWarning,
+    StatusChange,
+    ValueChange,
+)
+from .validation import IncomingRow, Problem, validate
+
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+MICRO = Decimal("0.000001")
+
+
+class ReportsRejected(Exception):
+    """Nothing was saved; `problems` says why, row by row."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+class ReviewRefused(Exception):
+    pass
+
+
+@dataclass
+class SaveResult:
+    reports_created: int = 0
+    reports_changed: int = 0
+    reports_unchanged: int = 0
+    values_changed: int = 0
+    submitted: int = 0
+    reports: list[MonthlyReport] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.reports_created or self.reports_changed or self.submitted)
+
+
+def _actor(principal: object) -> dict:
+    """History columns for whoever acts: a user or a machine token."""
+    if isinstance(principal, ApiToken):
+        return {"changed_by": None, "token": principal}
+    return {"changed_by": principal, "token": None}
+
+
+@transaction.atomic
+def save_reports(
+    rows: list[IncomingRow],
+    principal: object,
+    channel: Channel,
+    submit: bool = False,
+    today: date | None = None,
+) -> SaveResult:
+    """Validate the whole batch, then write it at once: new and changed values with their
+    history, optionally submitting the reports. Sending the same batch again changes nothing."""
+    today = today or timezone.localdate()
+    clean, problems = validate(rows, principal, today)
+    if problems:
+        raise ReportsRejected(problems)
+    actor = _actor(principal)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    enterprise_ids = {row.enterprise.id for row in clean}
+    years = {row.year for row in clean}
+    existing = {
+        (r.enterprise_id, r.year, r.month): r
+        for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
+    }
+    new_reports = [
+        MonthlyReport(enterprise=row.enterprise, year=row.year, month=row.month)
+        for row in clean
+        if (row.enterprise.id, row.year, row.month) not in existing
+    ]
+    MonthlyReport.objects.bulk_create(new_reports, batch_size=1000)
+    if new_reports and any(r.pk is None for r in new_reports):
+        existing = {
+            (r.enterprise_id, r.year, r.month): r
+            for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
+        }
+    else:
+        existing.update({(r.enterprise_id, r.year, r.month): r for r in new_reports})
+    created_keys = {(r.enterprise_id, r.year, r.month) for r in new_reports}
+
+    reports = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
+    stored = {
+        (v.report_id, v.indicator_id): v for v in ReportValue.objects.filter(report__in=reports)
+    }
+    to_create, to_update, history = [], [], []
+    result = SaveResult(reports_created=len(new_reports), reports=reports)
+    for row, report in zip(clean, reports, strict=True):
+        changed = 0
+        for code, value in row.values.items():
+            indicator = indicators[code]
+            current = stored.get((report.pk, indicator.pk))
+            old = None if current is None else current.value
+            if current is None:
+                to_create.append(ReportValue(report=report, indicator=indicator, value=value))
+            elif old != value:
+                current.value = value
+                to_update.append(current)
+            else:
+                continue
+            changed += 1
+            history.append(
+                ValueChange(
+                    report=report,
+                    indicator=indicator,
+                    old_value=old,
+                    new_value=value,
+                    channel=channel,
+                    **actor,
+                )
+            )
+        result.values_changed += changed
+        if (report.enterprise_id, report.year, report.month) not in created_keys:
+            if changed:
+                result.reports_changed += 1
+            else:
+                result.reports_unchanged += 1
+    ReportValue.objects.bulk_create(to_create, batch_size=2000)
+    ReportValue.objects.bulk_update(to_update, ["value"], batch_size=2000)
+    ValueChange.objects.bulk_create(history, batch_size=2000)
+    if submit:
+        result.submitted = _move(
+            [r for r in reports if r.status in EDITABLE],
+            ReportStatus.SUBMITTED,
+            principal,
+            channel,
+        )
+    MonthlyReport.objects.filter(pk__in=[r.pk for r in reports]).update(updated_at=timezone.now())
+    refresh_warnings({(r.enterprise_id, r.year) for r in reports})
+    return result
+
+
+def _move(
+    reports: list[MonthlyReport],
+    status: ReportStatus,
+    principal: object,
+    channel: Channel,
+    reason: str = "",
+) -> int:
+    now = timezone.now()
+    changes = []
+    for report in reports:
+        changes.append(
+            StatusChange(
+                report=report,
+                old_status=report.status,
+                new_status=status,
+                reason=reason,
+                channel=channel,
+                **_actor(principal),
+            )
+        )
+        report.status = status
+        if status == ReportStatus.SUBMITTED:
+            report.submitted_at = now
+            report.return_reason = ""
+        elif status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED):
+            report.reviewed_at = now
+            report.reviewed_by = principal if not isinstance(principal, ApiToken) else None
+            report.return_reason = reason
+    MonthlyReport.objects.bulk_update(
+        reports, ["status", "submitted_at", "reviewed_at", "reviewed_by", "return_reason"]
+    )
+    StatusChange.objects.bulk_create(changes)
+    return len(reports)
+
+
+@transaction.atomic
+def submit_report(report: MonthlyReport, principal: object, channel: Channel) -> None:
+    if report.status not in EDITABLE:
+        raise ReviewRefused(_("Only a draft or returned report can be submitted."))
+    if not report.values.exists():
+        raise ReviewRefused(_("An empty report cannot be submitted."))
+    _move([report], ReportStatus.SUBMITTED, principal, channel)
+
+
+def _require_reviewer(principal: object) -> None:
+    if not tenancy.scope_of(principal).sees_whole_zone:  # type: ignore[arg-type]
+        raise ReviewRefused(_("Only the zone's administrators and analysts review reports."))
+
+
+@transaction.atomic
+def accept_report(report: MonthlyReport, reviewer) -> None:
+    _require_reviewer(reviewer)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReviewRefused(_("Only a submitted report can be accepted."))
+    _move([report], ReportStatus.ACCEPTED, reviewer, Channel.REVIEW)
+
+
+@transaction.atomic
+def return_report(report: MonthlyReport, reviewer, reason: str) -> None:
+    _require_reviewer(reviewer)
+    if not reason.strip():
+        raise ReviewRefused(_("Say why the report is returned."))
+    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        raise ReviewRefused(_("Only a submitted or accepted report can be returned."))
+    _move([report], ReportStatus.RETURNED, reviewer, Channel.REVIEW, reason.strip())
+
+
+def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
+    """Recompute the plausibility warnings of these enterprise-years and of the year after
+    (whose comparisons use them)."""
+    if not enterprise_years:
+        return
+    enterprise_ids = {e for e, _y in enterprise_years}
+    years = {y for _e, y in enterprise_years} | {y + 1 for _e, y in enterprise_years}
+    reports = list(MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years))
+    wanted = [
+        r
+        for r in reports
+        if (r.enterprise_id, r.year) in enterprise_years
+        or (r.enterprise_id, r.year - 1) in enterprise_years
+    ]
+    monthly = monthly_by_report(
+        enterprise_ids, years | {y - 1 for y in years}, compute.CoefficientTable.load()
+    )
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    warnings = []
+    for report in wanted:
+        this = monthly.get((report.enterprise_id, report.year, report.month), {})
+        before = monthly.get((report.enterprise_id, report.year - 1, report.month), {})
+        for finding in compute.plausibility_findings(this, before):
+            warnings.append(
+                ReportWarning(
+                    report=report,
+                    rule=finding.rule,
+                    indicator=indicators[finding.indicator],
+                    message=_warning_text(finding),
+                    this_value=finding.this_value.quantize(MICRO, ROUND_HALF_UP),
+                    compared_value=finding.compared_value.quantize(MICRO, ROUND_HALF_UP),
+                )
+            )
+    ReportWarning.objects.filter(report__in=wanted).delete()
+    ReportWarning.objects.bulk_create(warnings, batch_size=2000)
+
+
+def _warning_text(finding: compute.Finding) -> str:
+    if finding.rule == "output_swing":
+        change = (finding.this_value / finding.compared_value - 1) * 100
+        return _("Output changed %(change)+.0f%% against the same month last year.") % {
+            "change": change
+        }
+    ratio = finding.this_value / finding.compared_value
+    return _("Energy per unit of output is %(ratio).1f times the same month last year.") % {
+        "ratio": ratio
+    }
+
+
+def monthly_by_report(
+    enterprise_ids: set[int], years: set[int], table: compute.CoefficientTable
+) -> dict[tuple[int, int, int], dict[str, Decimal]]:
+    """(enterprise, year, month) → each indicator's own monthly value, standard coal included."""
+    series: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    bases = {i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()}
+    for enterprise_id, year, month, code, value in ReportValue.objects.filter(
+        report__enterprise_id__in=enterprise_ids, report__year__in=years
+    ).values_list(
+        "report__enterprise_id", "report__year", "report__month", "indicator__code", "value"
+    ):
+        series[(enterprise_id, year)][code][month] = value
+    result: dict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
+    for (enterprise_id, year), by_code in series.items():
+        energy_cumulative: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for code, reported in by_code.items():
+            basis, aggregation = bases[code]
+            for month, value in compute.monthly_values(basis, aggregation, reported).items():
+                result[(enterprise_id, year, month)][code] = value
+            if code in compute.ENERGY_INDICATORS:
+                for month, value in compute.cumulative_values(basis, aggregation, reported).items():
+                    energy_cumulative[month][code] = value
+        tce = {
+            month: compute.standard_coal_tonnes(energy, table, year)
+            for month, energy in energy_cumulative.items()
+        }
+        for month, value in compute.monthly_values("cumulative", "sum", tce).items():
+            result[(enterprise_id, year, month)]["energy_tce"] = value
+    return result

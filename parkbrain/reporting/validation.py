@@ -1,0 +1,285 @@
+"""Checks a batch of incoming monthly figures, whatever channel brought it, before anything
+is written. Every problem names its row, column, value and reason."""
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from parkbrain.registry import tenancy, uscc
+from parkbrain.registry.models import Enterprise
+
+from .choices import ReportStatus
+from .models import Indicator, MonthlyReport, ReportValue
+
+FIRST_YEAR = 2000
+MAX_ABS_VALUE = Decimal("1e15")
+LOCKED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+@dataclass
+class IncomingRow:
+    """One enterprise's figures for one month, as received (strings or numbers)."""
+
+    credit_code: object
+    year: object
+    month: object
+    values: dict[str, object]
+    line: int | None = None  # the row number in a file, as a spreadsheet shows it
+    labels: dict[str, str] = field(default_factory=dict)  # indicator code → column header
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class CleanRow:
+    line: int | None
+    enterprise: Enterprise
+    year: int
+    month: int
+    values: dict[str, Decimal]
+
+
+def _column(row: IncomingRow, key: str, default: str) -> str:
+    return row.labels.get(key, default)
+
+
+def _integer(raw: object) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def parse_number(raw: object) -> Decimal | None:
+    """A number from a cell or JSON value; thousands separators are allowed in text."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", "").replace("，", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def validate(
+    rows: list[IncomingRow], principal: object, today: date
+) -> tuple[list[CleanRow], list[Problem]]:
+    """Check every row; return the clean rows only when there is no problem at all."""
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    codes = {uscc.normalise(str(row.credit_code or "")) for row in rows}
+    visible = {
+        e.credit_code: e
+        for e in tenancy.visible_enterprises(principal).filter(credit_code__in=codes)
+    }
+    problems: list[Problem] = []
+    clean: list[CleanRow] = []
+    seen: dict[tuple[int, int, int], int | None] = {}
+    for row in rows:
+        row_problems: list[Problem] = []
+        code_label = _column(row, "credit_code", _("credit code"))
+        code = uscc.normalise(str(row.credit_code or ""))
+        enterprise = visible.get(code)
+        if enterprise is None:
+            checked = uscc.check(code)
+            reason = (
+                "; ".join(checked.errors)
+                if checked.errors
+                else _("No enterprise with this credit code is registered in your scope.")
+            )
+            row_problems.append(Problem(row.line, code_label, str(row.credit_code), reason))
+        year, month = _integer(row.year), _integer(row.month)
+        if year is None or not FIRST_YEAR <= year <= today.year:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    _column(row, "year", _("year")),
+                    str(row.year),
+                    _("The year must be a whole number from %(first)d to %(last)d.")
+                    % {"first": FIRST_YEAR, "last": today.year},
+                )
+            )
+        if month is None or not 1 <= month <= 12:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    _column(row, "month", _("month")),
+                    str(row.month),
+                    _("The month must be a whole number from 1 to 12."),
+                )
+            )
+        elif year is not None and (year, month) >= (today.year, today.month):
+            row_problems.append(
+                Problem(
+                    row.line,
+                    _column(row, "month", _("month")),
+                    f"{year}-{month:02d}",
+                    _("Only months that are over can be reported."),
+                )
+            )
+        values: dict[str, Decimal] = {}
+        for key, raw in row.values.items():
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            indicator = indicators.get(key)
+            label = _column(row, key, key)
+            if indicator is None:
+                row_problems.append(
+                    Problem(row.line, label, str(raw), _("There is no indicator with this code."))
+                )
+                continue
+            if indicator.derived:
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        label,
+                        str(raw),
+                        _("This figure is computed from the energy figures; leave it empty."),
+                    )
+                )
+                continue
+            number = parse_number(raw)
+            if number is None:
+                row_problems.append(Problem(row.line, label, str(raw), _("Not a number.")))
+            elif number < 0 and not indicator.may_be_negative:
+                row_problems.append(
+                    Problem(row.line, label, str(raw), _("This figure cannot be negative."))
+                )
+            elif abs(number) >= MAX_ABS_VALUE:
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        label,
+                        str(raw),
+                        _("Too large for %(unit)s; check the unit.") % {"unit": indicator.unit},
+                    )
+                )
+            else:
+                values[key] = number.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        if enterprise and year and month and not row_problems:
+            key3 = (enterprise.id, year, month)
+            if key3 in seen:
+                first = seen[key3]
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        code_label,
+                        f"{code} {year}-{month:02d}",
+                        _("The same enterprise and month appear again (first on row %(row)s).")
+                        % {"row": first if first is not None else "—"},
+                    )
+                )
+            else:
+                seen[key3] = row.line
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            clean.append(CleanRow(row.line, enterprise, year, month, values))
+    if clean:
+        problems.extend(_against_stored(clean, indicators, principal))
+    return (clean if not problems else []), problems
+
+
+def _against_stored(
+    clean: list[CleanRow], indicators: dict[str, Indicator], principal: object
+) -> list[Problem]:
+    """Checks that need what is already stored: year-to-date sums never fall within a year,
+    and enterprises cannot change reports that are submitted or accepted."""
+    problems: list[Problem] = []
+    enterprise_ids = {row.enterprise.id for row in clean}
+    years = {row.year for row in clean}
+    stored: dict[tuple[int, int], dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    status: dict[tuple[int, int, int], str] = {}
+    for report in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years):
+        status[(report.enterprise_id, report.year, report.month)] = report.status
+    for enterprise_id, year, month, code, value in ReportValue.objects.filter(
+        report__enterprise_id__in=enterprise_ids, report__year__in=years
+    ).values_list(
+        "report__enterprise_id", "report__year", "report__month", "indicator__code", "value"
+    ):
+        stored[(enterprise_id, year)].setdefault(month, {})[code] = value
+
+    staff = tenancy.scope_of(principal).sees_whole_zone  # type: ignore[arg-type]
+    for row in clean:
+        key = (row.enterprise.id, row.year, row.month)
+        before = stored[(row.enterprise.id, row.year)].get(row.month, {})
+        changes = {k: v for k, v in row.values.items() if before.get(k) != v}
+        if not staff and status.get(key) in LOCKED and changes:
+            problems.append(
+                Problem(
+                    row.line,
+                    _("month"),
+                    f"{row.year}-{row.month:02d}",
+                    _("This month's report is %(status)s; ask the zone to return it first.")
+                    % {"status": ReportStatus(status[key]).label},
+                )
+            )
+    merged: dict[tuple[int, int], dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    for (enterprise_id, year), months in stored.items():
+        for month, values in months.items():
+            merged[(enterprise_id, year)][month] = dict(values)
+    incoming: dict[tuple[int, int, int], CleanRow] = {}
+    for row in clean:
+        merged[(row.enterprise.id, row.year)].setdefault(row.month, {}).update(row.values)
+        incoming[(row.enterprise.id, row.year, row.month)] = row
+    for (enterprise_id, year), months in merged.items():
+        for code, indicator in indicators.items():
+            if not indicator.never_falls:
+                continue
+            series = sorted((m, v[code]) for m, v in months.items() if code in v)
+            for (m1, v1), (m2, v2) in itertools.pairwise(series):
+                if v2 >= v1:
+                    continue
+                later = incoming.get((enterprise_id, year, m2))
+                earlier = incoming.get((enterprise_id, year, m1))
+                if later and code in later.values:
+                    problems.append(
+                        Problem(
+                            later.line,
+                            indicator.name,
+                            str(v2),
+                            _(
+                                "A year-to-date figure cannot fall: %(value)s is less than "
+                                "%(before)s for month %(month)d."
+                            )
+                            % {"value": v2, "before": v1, "month": m1},
+                        )
+                    )
+                elif earlier and code in earlier.values:
+                    problems.append(
+                        Problem(
+                            earlier.line,
+                            indicator.name,
+                            str(v1),
+                            _(
+                                "A year-to-date figure cannot fall: %(value)s is more than "
+                                "the %(after)s already reported for month %(month)d."
+                            )
+                            % {"value": v1, "after": v2, "month": m2},
+                        )
+                    )
+    return problems
