@@ -48,6 +48,8 @@ test: lint test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/demo_build.py
+	$(BIN)/python bench/report_import.py
+	$(BIN)/python bench/report_api.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts *.egg-info

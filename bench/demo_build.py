@@ -3,28 +3,19 @@
 Uses PARKBRAIN_DATABASE_URL when set (an empty database), else a temporary SQLite file.
 """
 
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-scratch = tempfile.mkdtemp(prefix="parkbrain-bench-")
-os.environ.setdefault("PARKBRAIN_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parkbrain.settings")
+from common import django_with_scratch_database
 
-import django  # noqa: E402
-
-django.setup()
+django_with_scratch_database()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from parkbrain.demo.builders import build_demo  # noqa: E402
 from parkbrain.registry.models import Enterprise, Park, Region, Zone  # noqa: E402
+from parkbrain.reporting.models import MonthlyReport  # noqa: E402
 
 TARGET_SECONDS = 60.0
 ROUNDS = 3
@@ -34,6 +25,7 @@ def wipe() -> None:
     """Remove a built zone, children first (parks and regions are protected)."""
     with transaction.atomic():
         get_user_model().objects.all().delete()
+        MonthlyReport.objects.all().delete()
         Enterprise.objects.all().delete()
         Park.objects.filter(located_in__isnull=False).delete()
         Park.objects.all().delete()
@@ -42,7 +34,6 @@ def wipe() -> None:
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}")
     builds, floors = [], []
     for _ in range(ROUNDS):
@@ -52,6 +43,7 @@ def main() -> None:
         builds.append(time.perf_counter() - started)
         rows = list(Enterprise.objects.values())
         with transaction.atomic():
+            MonthlyReport.objects.all().delete()
             Enterprise.tags.through.objects.all().delete()
             Enterprise.objects.all().delete()
         started = time.perf_counter()
@@ -59,7 +51,7 @@ def main() -> None:
             Enterprise.objects.bulk_create([Enterprise(**row) for row in rows], batch_size=2000)
         floors.append(time.perf_counter() - started)
     build, floor = statistics.median(builds), statistics.median(floors)
-    print(f"enterprises: {result.enterprise_count:,}")
+    print(f"enterprises: {result.enterprise_count:,}; monthly reports: {result.report_count:,}")
     print(f"demo build (median of {ROUNDS}): {build:.2f} s")
     print(f"floor, bulk insert of the same enterprise rows: {floor:.2f} s")
     print(f"ratio build / floor: {build / floor:.1f}x")

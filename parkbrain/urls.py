@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("parkbrain.registry.urls")),
+    path("", include("parkbrain.reporting.urls")),
 ]

@@ -34,22 +34,42 @@ class Zone:
         return self.users[username]
 
 
-def _build(seed: int = 7, scale: float = 0.03) -> Zone:
+def _build(seed: int = 7, scale: float = 0.03, reports: bool = False) -> Zone:
     from django.contrib.auth import get_user_model
 
     from parkbrain.demo.builders import EXEMPLARS, build_demo
     from parkbrain.registry.models import Enterprise
 
-    result = build_demo(seed=seed, scale=scale, as_of=AS_OF)
+    result = build_demo(seed=seed, scale=scale, as_of=AS_OF, reports=reports)
     users = {u.username: u for u in get_user_model().objects.all()}
     firms = {spec["key"]: Enterprise.objects.get(name=spec["name"]) for spec in EXEMPLARS}
     return Zone(result=result, users=users, firms=firms)
 
 
+def ensure_reference_data() -> None:
+    """Live-server tests empty the database after each test; load again what migrations load."""
+    from parkbrain.registry.models import IndustryCode, Tag
+    from parkbrain.registry.reference import load_industry_codes, load_tags
+    from parkbrain.reporting import catalogue
+    from parkbrain.reporting.models import EnergyCoefficient, Indicator
+
+    if not IndustryCode.objects.exists():
+        load_industry_codes(IndustryCode)
+        load_tags(Tag)
+    if not Indicator.objects.exists():
+        catalogue.load(Indicator, EnergyCoefficient)
+
+
 @pytest.fixture
 def demo(db) -> Zone:
-    """A demo zone at 3% scale (about 450 market entities), as at AS_OF."""
+    """A demo zone at 3% scale (about 450 market entities), as at AS_OF, with no reports."""
     return _build()
+
+
+@pytest.fixture
+def demo_with_reports(db) -> Zone:
+    """The same zone with its monthly reports since January 2021."""
+    return _build(reports=True)
 
 
 @pytest.fixture

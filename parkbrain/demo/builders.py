@@ -32,6 +32,7 @@ from parkbrain.registry.models import (
 from . import calibration as cal
 from .firms import EXEMPLARS, Firm, FirmMaker
 from .geometry import blob, offset
+from .reports import build_reports
 
 DEMO_PASSWORD = "parkbrain-demo"
 FIRST_ABOVE_SCALE_YEAR = min(cal.ABOVE_SCALE_FIRMS)
@@ -52,6 +53,7 @@ class DemoResult:
     token: str = ""
     token_enterprise: str = ""
     enterprise_count: int = 0
+    report_count: int = 0
 
 
 def above_scale_targets(as_of: date, scale: float) -> dict[int, int]:
@@ -148,8 +150,11 @@ class _Builder:
 
 
 @transaction.atomic
-def build_demo(seed: int = 2024, scale: float = 1.0, as_of: date | None = None) -> DemoResult:
-    """Write the whole demo zone. `scale` shrinks the enterprise counts for fast tests."""
+def build_demo(
+    seed: int = 2024, scale: float = 1.0, as_of: date | None = None, reports: bool = True
+) -> DemoResult:
+    """Write the whole demo zone. `scale` shrinks the enterprise counts for fast tests;
+    `reports=False` leaves out the monthly reports."""
     as_of = as_of or timezone.localdate()
     if as_of.year < FIRST_ABOVE_SCALE_YEAR:
         raise ValueError(f"The demo zone starts in {FIRST_ABOVE_SCALE_YEAR}; as_of is {as_of}.")
@@ -163,6 +168,8 @@ def build_demo(seed: int = 2024, scale: float = 1.0, as_of: date | None = None) 
     _write_above_scale(firms, as_of, scale)
     result = DemoResult(zone=zone, enterprise_count=len(firms))
     _write_logins(b, zone, firms, result)
+    if reports:
+        result.report_count = build_reports(firms, b.rng, as_of)
     return result
 
 

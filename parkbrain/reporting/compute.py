@@ -9,6 +9,7 @@ from .choices import Aggregation, Basis, EnergyConvention
 
 KG_PER_TONNE = Decimal(1000)
 ENERGY_INDICATORS = ("electricity", "natural_gas", "coal", "other_energy")
+PLAUSIBILITY_INPUTS = ("output_value", *ENERGY_INDICATORS)
 
 
 def monthly_values(

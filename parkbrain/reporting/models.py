@@ -150,20 +150,15 @@ class ReportValue(models.Model):
         return f"{self.indicator.code}={self.value}"
 
 
-class ValueChange(models.Model):
-    """History: who changed which value of a report, when, through which channel."""
+class ReportRevision(models.Model):
+    """History: one saving of a report that changed figures — who or which token, when,
+    through which channel, and each changed indicator's old and new value."""
 
     report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="changes", verbose_name=_("report")
+        MonthlyReport, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("report")
     )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
-    )
-    old_value = models.DecimalField(
-        _("old value"), max_digits=20, decimal_places=4, null=True, blank=True
-    )
-    new_value = models.DecimalField(
-        _("new value"), max_digits=20, decimal_places=4, null=True, blank=True
+    changes = models.JSONField(
+        _("changes"), help_text=_("Indicator code → [old, new] as text; old is null when new.")
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
@@ -185,12 +180,12 @@ class ValueChange(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
-        verbose_name = _("value change")
-        verbose_name_plural = _("value changes")
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.indicator.code}: {self.old_value} → {self.new_value}"
+        return f"{self.report} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class StatusChange(models.Model):
@@ -263,3 +258,46 @@ class ReportWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.rule}"
+
+
+class ImportFile(models.Model):
+    """A file someone uploaded and what became of it: kept whether it was saved or refused."""
+
+    zone = models.ForeignKey(
+        "registry.Zone", on_delete=models.CASCADE, related_name="+", verbose_name=_("zone")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_files",
+        verbose_name=_("enterprise"),
+        help_text=_("Set when an enterprise uploaded its own figures."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"))
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    saved = models.BooleanField(_("saved"), default=False)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    refusal = models.CharField(_("refused because"), max_length=500, blank=True)
+    reports_created = models.PositiveIntegerField(_("reports created"), default=0)
+    reports_changed = models.PositiveIntegerField(_("reports changed"), default=0)
+    values_changed = models.PositiveIntegerField(_("values changed"), default=0)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

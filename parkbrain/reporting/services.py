@@ -1,5 +1,6 @@
 """The only code that writes reports: save figures from any channel, submit, accept, return."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,18 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parkbrain.core.bulk import insert_rows
 from parkbrain.registry import tenancy
 from parkbrain.registry.models import ApiToken
 
 from . import compute
 from .choices import Channel, ReportStatus
 from .models import (
+    ImportFile,
     Indicator,
     MonthlyReport,
+    ReportRevision,
     ReportValue,
     ReportWarning,
     StatusChange,
-    ValueChange,
 )
 from .validation import IncomingRow, Problem, validate
 
@@ -76,6 +79,9 @@ def save_reports(
     if problems:
         raise ReportsRejected(problems)
     actor = _actor(principal)
+    user_id = actor["changed_by"].pk if actor["changed_by"] else None
+    token_id = actor["token"].pk if actor["token"] else None
+    now = timezone.now()
     indicators = {i.code: i for i in Indicator.objects.all()}
     enterprise_ids = {row.enterprise.id for row in clean}
     years = {row.year for row in clean}
@@ -96,47 +102,43 @@ def save_reports(
         }
     else:
         existing.update({(r.enterprise_id, r.year, r.month): r for r in new_reports})
-    created_keys = {(r.enterprise_id, r.year, r.month) for r in new_reports}
+    fresh = {existing[(r.enterprise_id, r.year, r.month)].pk for r in new_reports}
 
     reports = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
     stored = {
-        (v.report_id, v.indicator_id): v for v in ReportValue.objects.filter(report__in=reports)
+        (v.report_id, v.indicator_id): v
+        for v in ReportValue.objects.filter(report__in=[r for r in reports if r.pk not in fresh])
     }
-    to_create, to_update, history = [], [], []
+    to_create, to_update, revisions = [], [], []
     result = SaveResult(reports_created=len(new_reports), reports=reports)
     for row, report in zip(clean, reports, strict=True):
-        changed = 0
+        changes = {}
         for code, value in row.values.items():
             indicator = indicators[code]
             current = stored.get((report.pk, indicator.pk))
-            old = None if current is None else current.value
             if current is None:
-                to_create.append(ReportValue(report=report, indicator=indicator, value=value))
-            elif old != value:
+                to_create.append((report.pk, indicator.pk, value))
+                changes[code] = [None, str(value)]
+            elif current.value != value:
+                changes[code] = [str(current.value), str(value)]
                 current.value = value
                 to_update.append(current)
-            else:
-                continue
-            changed += 1
-            history.append(
-                ValueChange(
-                    report=report,
-                    indicator=indicator,
-                    old_value=old,
-                    new_value=value,
-                    channel=channel,
-                    **actor,
-                )
-            )
-        result.values_changed += changed
-        if (report.enterprise_id, report.year, report.month) not in created_keys:
-            if changed:
+        if changes:
+            revisions.append((report.pk, changes, now, user_id, token_id, channel))
+        result.values_changed += len(changes)
+        if report.pk not in fresh:
+            if changes:
                 result.reports_changed += 1
             else:
                 result.reports_unchanged += 1
-    ReportValue.objects.bulk_create(to_create, batch_size=2000)
+    insert_rows(ReportValue, ("report", "indicator", "value"), to_create)
     ReportValue.objects.bulk_update(to_update, ["value"], batch_size=2000)
-    ValueChange.objects.bulk_create(history, batch_size=2000)
+    insert_rows(
+        ReportRevision,
+        ("report", "changes", "changed_at", "changed_by", "token", "channel"),
+        revisions,
+        prepare=("changes", "changed_at"),
+    )
     if submit:
         result.submitted = _move(
             [r for r in reports if r.status in EDITABLE],
@@ -231,7 +233,10 @@ def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
         or (r.enterprise_id, r.year - 1) in enterprise_years
     ]
     monthly = monthly_by_report(
-        enterprise_ids, years | {y - 1 for y in years}, compute.CoefficientTable.load()
+        enterprise_ids,
+        years | {y - 1 for y in years},
+        compute.CoefficientTable.load(),
+        codes=compute.PLAUSIBILITY_INPUTS,
     )
     indicators = {i.code: i for i in Indicator.objects.all()}
     warnings = []
@@ -266,16 +271,23 @@ def _warning_text(finding: compute.Finding) -> str:
 
 
 def monthly_by_report(
-    enterprise_ids: set[int], years: set[int], table: compute.CoefficientTable
+    enterprise_ids: set[int],
+    years: set[int],
+    table: compute.CoefficientTable,
+    codes: tuple[str, ...] | None = None,
 ) -> dict[tuple[int, int, int], dict[str, Decimal]]:
-    """(enterprise, year, month) → each indicator's own monthly value, standard coal included."""
+    """(enterprise, year, month) → each indicator's own monthly value, standard coal included;
+    `codes` limits the indicators read."""
     series: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     bases = {i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()}
-    for enterprise_id, year, month, code, value in ReportValue.objects.filter(
+    rows = ReportValue.objects.filter(
         report__enterprise_id__in=enterprise_ids, report__year__in=years
-    ).values_list(
+    )
+    if codes is not None:
+        rows = rows.filter(indicator__code__in=codes)
+    for enterprise_id, year, month, code, value in rows.values_list(
         "report__enterprise_id", "report__year", "report__month", "indicator__code", "value"
     ):
         series[(enterprise_id, year)][code][month] = value
@@ -296,3 +308,55 @@ def monthly_by_report(
         for month, value in compute.monthly_values("cumulative", "sum", tce).items():
             result[(enterprise_id, year, month)]["energy_tce"] = value
     return result
+
+
+@dataclass
+class ImportOutcome:
+    record: ImportFile
+    result: SaveResult | None = None
+    problems: list[Problem] = field(default_factory=list)
+    refusal: str = ""
+
+
+def _import_record(name: str, size: int, user, sha256: str) -> ImportFile:
+    scope = tenancy.scope_of(user)
+    return ImportFile(
+        zone=tenancy.zone_of(user),
+        enterprise_id=None if scope.sees_whole_zone else next(iter(scope.enterprise_ids), None),
+        uploaded_by=user,
+        file_name=name[:200],
+        sha256=sha256,
+        size_bytes=size,
+    )
+
+
+def refuse_file(name: str, size: int, user, reason: str) -> ImportOutcome:
+    """Record a file refused before it was read (too large)."""
+    record = _import_record(name, size, user, sha256="")
+    record.refusal = reason[:500]
+    record.save()
+    return ImportOutcome(record=record, refusal=reason)
+
+
+def import_file(name: str, content: bytes, user, submit: bool = False) -> ImportOutcome:
+    """Read, validate and save an uploaded file; the upload is recorded either way."""
+    from .spreadsheets import UploadRefused, read_upload
+
+    record = _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
+    outcome = ImportOutcome(record=record)
+    try:
+        rows = read_upload(name, content)
+        record.rows = len(rows)
+        outcome.result = save_reports(rows, user, Channel.UPLOAD, submit=submit)
+    except UploadRefused as refused:
+        outcome.refusal = record.refusal = str(refused)[:500]
+    except ReportsRejected as rejected:
+        outcome.problems = rejected.problems
+        record.problem_count = len(rejected.problems)
+    else:
+        record.saved = True
+        record.reports_created = outcome.result.reports_created
+        record.reports_changed = outcome.result.reports_changed
+        record.values_changed = outcome.result.values_changed
+    record.save()
+    return outcome

@@ -132,7 +132,7 @@ def validate(
                     _("The month must be a whole number from 1 to 12."),
                 )
             )
-        elif year is not None and (year, month) >= (today.year, today.month):
+        elif year is not None and year == today.year and month >= today.month:
             row_problems.append(
                 Problem(
                     row.line,

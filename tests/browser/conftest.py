@@ -37,7 +37,14 @@ def console_errors(page):
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+
+    def failed(request) -> None:
+        # A download ends its navigation with ERR_ABORTED; that is not a failure.
+        if request.is_navigation_request() and request.failure == "net::ERR_ABORTED":
+            return
+        errors.append(f"failed: {request.url}")
+
+    page.on("requestfailed", failed)
     return errors
 
 

@@ -4,20 +4,15 @@ import pytest
 from playwright.sync_api import expect
 
 from parkbrain.registry.geo import label_point
-from parkbrain.registry.models import Enterprise, IndustryCode, Park, Tag
-from parkbrain.registry.reference import load_industry_codes, load_tags
-from tests.conftest import _build
+from parkbrain.registry.models import Enterprise, Park
+from tests.conftest import _build, ensure_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def zone(live_server):
-    # A live-server test commits for real and the database is emptied after it, so the
-    # reference data the migrations loaded is loaded again here.
-    if not IndustryCode.objects.exists():
-        load_industry_codes(IndustryCode)
-        load_tags(Tag)
+    ensure_reference_data()
     return _build()
 
 

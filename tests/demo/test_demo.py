@@ -19,6 +19,9 @@ from parkbrain.registry.models import (
     Park,
     RegionYear,
 )
+from parkbrain.reporting.compute import CoefficientTable
+from parkbrain.reporting.models import MonthlyReport, ReportValue, ReportWarning
+from parkbrain.reporting.services import monthly_by_report
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,92 @@ def test_every_enterprise_has_a_class_code_and_a_plausible_founding_date(full_zo
 
 def test_code_table_is_loaded(db):
     assert IndustryCode.objects.get(code="3612").name == "新能源车整车制造"
+
+
+# -- monthly reports ---------------------------------------------------------------------------
+
+
+def _december_total(code: str, year: int, **filters) -> Decimal:
+    rows = ReportValue.objects.filter(
+        indicator__code=code, report__year=year, report__month=12, **filters
+    )
+    return rows.aggregate(total=Sum("value"))["total"]
+
+
+def test_article_year_output_is_131_3_billion_from_262_firms(full_zone):
+    decembers = ReportValue.objects.filter(
+        indicator__code="output_value", report__year=2023, report__month=12
+    )
+    assert decembers.count() == 262
+    assert set(decembers.values_list("report__enterprise", flat=True)) == set(
+        AboveScaleYear.objects.filter(year=2023).values_list("enterprise", flat=True)
+    )
+    assert _december_total("output_value", 2023) == Decimal("131300000000")
+
+
+def test_zone_shares_of_the_city_in_the_article_year(full_zone):
+    city = RegionYear.objects.get(region=full_zone.zone.region, year=2023)
+    output = _december_total("output_value", 2023)
+    investment = _december_total("investment", 2023)
+    foreign = _december_total("foreign_investment", 2023)
+    assert abs(output / city.industrial_output_yuan - Decimal(1) / 3) < Decimal("0.0001")
+    assert abs(investment / city.industrial_investment_yuan - Decimal("0.40")) < Decimal("0.0001")
+    assert abs(foreign / city.foreign_investment_usd - Decimal("0.50")) < Decimal("0.0001")
+
+
+def test_digital_centre_firms_make_2_61_billion_in_2023(full_zone):
+    total = _december_total(
+        "output_value", 2023, report__enterprise__park__name="数字经济双创新中心"
+    )
+    assert total == Decimal("2610000000")
+
+
+def test_every_above_size_firm_reports_every_month_but_the_latest(full_zone):
+    for year, months in ((2021, 12), (2023, 12), (2026, 9)):
+        firms = AboveScaleYear.objects.filter(year=year).count()
+        reports = MonthlyReport.objects.filter(year=year, month__lte=months).count()
+        assert reports == firms * months, year
+    latest = MonthlyReport.objects.filter(year=2026, month=10)
+    owed = AboveScaleYear.objects.filter(year=2026).count() - latest.count()
+    assert 0 < owed < 0.25 * AboveScaleYear.objects.filter(year=2026).count()
+    assert not MonthlyReport.objects.filter(year=2026, month__gte=11).exists()
+
+
+def test_chinese_new_year_month_dips(full_zone):
+    # 2023's holiday fell in January, 2024's in February.
+    def zone_month(year: int, month: int) -> Decimal:
+        return sum(
+            (
+                m[(e, year, month)]["output_value"]
+                for e in ids
+                if (e, year, month) in m and "output_value" in m[(e, year, month)]
+            ),
+            Decimal(0),
+        )
+
+    ids = set(AboveScaleYear.objects.filter(year=2024).values_list("enterprise", flat=True))
+    m = monthly_by_report(ids, {2023, 2024}, CoefficientTable.load())
+    assert zone_month(2023, 1) < Decimal("0.9") * zone_month(2023, 3)
+    assert zone_month(2024, 2) < Decimal("0.9") * zone_month(2024, 3)
+    assert zone_month(2024, 1) > zone_month(2024, 2)
+
+
+def test_some_firms_decline(full_zone):
+    output = {
+        (e, y): v
+        for e, y, v in ReportValue.objects.filter(
+            indicator__code="output_value", report__month=12, report__year__in=(2023, 2025)
+        ).values_list("report__enterprise", "report__year", "value")
+    }
+    both = {e for e, y in output if (e, 2023) in output and (e, 2025) in output}
+    falling = [e for e in both if output[(e, 2025)] < Decimal("0.85") * output[(e, 2023)]]
+    assert len(both) > 200 and 3 <= len(falling) < len(both) / 3
+
+
+def test_latest_month_carries_warnings_for_the_review(full_zone):
+    rules = set(
+        ReportWarning.objects.filter(report__year=2026, report__month=10).values_list(
+            "rule", flat=True
+        )
+    )
+    assert rules == {"output_swing", "intensity_doubled"}

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from parkbrain.registry import services as registry_services
-from parkbrain.reporting.models import MonthlyReport, ValueChange
+from parkbrain.reporting.models import MonthlyReport, ReportRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_put_creates_then_repeats_without_change(client, demo, gear_token):
     assert again.json()["unchanged"] is True
     assert again.json()["changed_values"] == 0
     assert MonthlyReport.objects.filter(enterprise=gear).count() == 1
-    assert ValueChange.objects.count() == 2
+    assert ReportRevision.objects.count() == 1
 
 
 def test_put_with_submit_moves_the_report_to_review(client, demo, gear_token):

@@ -7,7 +7,7 @@ from django.utils import translation
 from parkbrain.registry import services as registry_services
 from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel, ReportStatus
-from parkbrain.reporting.models import MonthlyReport, ReportValue, ReportWarning, ValueChange
+from parkbrain.reporting.models import MonthlyReport, ReportRevision, ReportValue, ReportWarning
 from parkbrain.reporting.validation import IncomingRow
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +30,11 @@ def test_saves_values_with_history(demo):
     assert report.status == ReportStatus.DRAFT
     values = dict(report.values.values_list("indicator__code", "value"))
     assert values == {"output_value": D("1200000.5"), "electricity": D(80000)}
-    changes = ValueChange.objects.filter(report=report)
-    assert {
-        (c.indicator.code, c.old_value, c.new_value, c.changed_by, c.channel) for c in changes
-    } == {
-        ("output_value", None, D("1200000.5"), user, "form"),
-        ("electricity", None, D(80000), user, "form"),
+    (revision,) = ReportRevision.objects.filter(report=report)
+    assert (revision.changed_by, revision.token, revision.channel) == (user, None, "form")
+    assert revision.changes == {
+        "output_value": [None, "1200000.5000"],
+        "electricity": [None, "80000.0000"],
     }
 
 
@@ -44,11 +43,11 @@ def test_the_same_batch_twice_changes_nothing(demo):
     batch = [row(gear, 2026, m, output_value=m * 100) for m in (1, 2, 3)]
     first = save(batch, user)
     assert not first.unchanged
-    history = ValueChange.objects.count()
+    history = ReportRevision.objects.count()
     again = save(batch, user)
     assert again.unchanged
     assert (again.reports_unchanged, again.values_changed) == (3, 0)
-    assert ValueChange.objects.count() == history
+    assert ReportRevision.objects.count() == history == 3
 
 
 def test_a_change_keeps_the_old_value_in_history(demo):
@@ -56,8 +55,9 @@ def test_a_change_keeps_the_old_value_in_history(demo):
     save([row(gear, 2026, 1, output_value=100)], user)
     result = save([row(gear, 2026, 1, output_value=120)], user, channel=Channel.API)
     assert (result.reports_changed, result.values_changed) == (1, 1)
-    change = ValueChange.objects.filter(new_value=D(120)).get()
-    assert (change.old_value, change.channel) == (D(100), "api")
+    latest = ReportRevision.objects.order_by("-id").first()
+    assert latest.changes == {"output_value": ["100.0000", "120.0000"]}
+    assert latest.channel == "api"
 
 
 def test_one_bad_row_among_many_saves_nothing_and_every_problem_is_listed(demo):
@@ -175,8 +175,8 @@ def test_only_zone_staff_review(demo):
 def test_tokens_are_recorded_as_the_actor(demo):
     token, _raw = registry_services.issue_api_token(demo.firms["gear"], "mes")
     save([row(demo.firms["gear"], 2026, 1, output_value=5)], token, channel=Channel.API)
-    change = ValueChange.objects.get()
-    assert (change.token, change.changed_by, change.channel) == (token, None, "api")
+    revision = ReportRevision.objects.get()
+    assert (revision.token, revision.changed_by, revision.channel) == (token, None, "api")
 
 
 def test_output_swing_against_last_year_is_a_stored_warning(demo):

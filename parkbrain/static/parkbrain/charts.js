@@ -31,6 +31,20 @@
         }]
       };
     },
+    bars: function (node, d) {
+      return {
+        color: ["#b8c2d0", palette[0]],
+        textStyle: { fontFamily: font },
+        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        legend: { top: 0, right: 8, itemWidth: 12, itemHeight: 12 },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + " " + d.unit; } },
+        xAxis: { type: "category", data: d.labels, axisTick: { show: false } },
+        yAxis: { type: "value", name: d.unit, splitLine: { lineStyle: { color: "#eef1f6" } } },
+        series: d.series.map(function (s) {
+          return { type: "bar", name: s.name, data: s.values, barMaxWidth: 18, itemStyle: { borderRadius: [3, 3, 0, 0] } };
+        })
+      };
+    },
     hbar: function (node, d) {
       return {
         color: [node.dataset.color || palette[1]],

@@ -47,7 +47,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo zone “{result.zone.name}” built in {seconds:.1f} s (seed {seed}): "
                 f"{in_business:,} market entities in business, "
-                f"{result.enterprise_count:,} registered in all."
+                f"{result.enterprise_count:,} registered in all, "
+                f"{result.report_count:,} monthly reports."
             )
         )
         self.stdout.write("Log-ins (all data is fictional):")

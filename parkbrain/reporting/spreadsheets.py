@@ -1,0 +1,218 @@
+"""Report files: the template enterprises fill in, and reading an upload (xlsx or csv) into
+rows for the one validation path. Files are refused whole when they cannot be trusted."""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .choices import Basis
+from .models import Indicator
+from .validation import IncomingRow
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+FIXED_COLUMNS = [
+    ("credit_code", "统一社会信用代码"),
+    ("name", "企业名称"),
+    ("year", "年份"),
+    ("month", "月份"),
+]
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadRefused(Exception):
+    """The file as a whole is refused: too large, not a spreadsheet, formulas, no header."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "credit_code", "name", "year", "month" or an indicator code
+    header: str
+
+
+def header_for(indicator: Indicator) -> str:
+    basis = "1-本月累计" if indicator.basis == Basis.CUMULATIVE else "本月"
+    return f"{indicator.name}（{indicator.unit}，{basis}）"
+
+
+def template_columns() -> list[Column]:
+    reportable = Indicator.objects.filter(derived=False)
+    return [Column(k, h) for k, h in FIXED_COLUMNS] + [
+        Column(i.code, header_for(i)) for i in reportable
+    ]
+
+
+def _header_index() -> dict[str, str]:
+    """Every header text a column may carry → its key: the template's header, the Chinese
+    name alone, or the code."""
+    index = {header: key for key, header in FIXED_COLUMNS}
+    index.update({key: key for key, _h in FIXED_COLUMNS})
+    for indicator in Indicator.objects.all():
+        for text in (header_for(indicator), indicator.name, indicator.code):
+            index[text] = indicator.code
+    return index
+
+
+def template_workbook(prefill: Iterable[tuple[str, str, int, int]] = ()) -> bytes:
+    """The upload template: one row per enterprise and month, a sheet explaining each column."""
+    columns = template_columns()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "月报"
+    sheet.append([c.header for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1456D8")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for credit_code, name, year, month in prefill:
+        sheet.append([credit_code, name, year, month])
+    for index in range(1, len(columns) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 24 if index <= 2 else 18
+    sheet.row_dimensions[1].height = 42
+    sheet.freeze_panes = "E2"
+    notes = workbook.create_sheet("填报说明")
+    notes.append(["列", "代码", "单位", "口径", "说明"])
+    for indicator in Indicator.objects.filter(derived=False):
+        notes.append(
+            [
+                header_for(indicator),
+                indicator.code,
+                indicator.unit,
+                "1-本月累计" if indicator.basis == Basis.CUMULATIVE else "本月",
+                indicator.description or "数值，不要填公式；没有的项目留空",
+            ]
+        )
+    notes.column_dimensions["A"].width = 40
+    notes.column_dimensions["E"].width = 50
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv(prefill: Iterable[tuple[str, str, int, int]] = ()) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.header for c in template_columns()])
+    for row in prefill:
+        writer.writerow(list(row))
+    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV only with the BOM
+
+
+def size_refusal(size: int) -> str:
+    return _("The file is %(size).1f MB; the limit is %(limit)d MB.") % {
+        "size": size / 1e6,
+        "limit": MAX_UPLOAD_BYTES // 1_000_000,
+    }
+
+
+def read_upload(name: str, content: bytes) -> list[IncomingRow]:
+    """Rows of an uploaded xlsx or csv file; UploadRefused when the file itself is unusable."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(size_refusal(len(content)))
+    if not content:
+        raise UploadRefused(_("The file is empty."))
+    if content[:4] == b"PK\x03\x04":
+        table = _xlsx_rows(content)
+    elif name.lower().endswith(".csv"):
+        table = _csv_rows(content)
+    else:
+        raise UploadRefused(
+            _("This is not a spreadsheet: upload the .xlsx template or a .csv file.")
+        )
+    return _to_rows(table)
+
+
+def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UploadRefused(_("The file could not be read as an .xlsx workbook.")) from exc
+    sheet = workbook.worksheets[0]
+    rows, formulas = [], []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        values = []
+        for cell in cells:
+            if cell.data_type == "f":
+                formulas.append(cell.coordinate)
+            values.append(cell.value)
+        rows.append((number, values))
+    workbook.close()
+    if formulas:
+        shown = "、".join(formulas[:10]) + ("……" if len(formulas) > 10 else "")
+        raise UploadRefused(
+            _(
+                "Cells %(cells)s hold formulas. Paste them as values (Paste Special → Values) "
+                "and upload again."
+            )
+            % {"cells": shown}
+        )
+    return rows
+
+
+def _csv_rows(content: bytes) -> list[tuple[int, list]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UploadRefused(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    if "\x00" in text:
+        raise UploadRefused(
+            _("This is not a spreadsheet: upload the .xlsx template or a .csv file.")
+        )
+    return [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+
+
+def _to_rows(table: list[tuple[int, list]]) -> list[IncomingRow]:
+    table = [(n, cells) for n, cells in table if any(c not in (None, "") for c in cells)]
+    if not table:
+        raise UploadRefused(_("The file has no rows."))
+    header_number, header = table[0]
+    index = _header_index()
+    keys: list[str | None] = []
+    unknown = []
+    for cell in header:
+        text = "" if cell is None else str(cell).strip()
+        key = index.get(text)
+        if text and key is None:
+            unknown.append(text)
+        keys.append(key)
+    missing = [title for key, title in FIXED_COLUMNS if key != "name" and key not in keys]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(columns)s") % {"columns": "、".join(unknown)})
+        raise UploadRefused(
+            _("Row %(row)d is not the template's header (%(problems)s). Download the template.")
+            % {"row": header_number, "problems": "; ".join(parts)}
+        )
+    labels = {key: str(header[i]).strip() for i, key in enumerate(keys) if key}
+    rows = []
+    for number, cells in table[1:]:
+        record = {key: (cells[i] if i < len(cells) else None) for i, key in enumerate(keys) if key}
+        values = {
+            key: value
+            for key, value in record.items()
+            if key not in ("credit_code", "name", "year", "month")
+        }
+        rows.append(
+            IncomingRow(
+                credit_code=record.get("credit_code"),
+                year=record.get("year"),
+                month=record.get("month"),
+                values=values,
+                line=number,
+                labels=labels,
+            )
+        )
+    return rows

@@ -1,0 +1,423 @@
+"""Pages: an enterprise's reports and the month form, uploads, the analyst's completeness view."""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from parkbrain.registry import tenancy
+from parkbrain.registry.choices import Role
+from parkbrain.registry.filters import EnterpriseFilter
+from parkbrain.registry.models import Enterprise
+
+from . import compute, services
+from .choices import Basis, Channel
+from .models import ImportFile, Indicator, MonthlyReport, ReportRevision, ReportWarning
+from .periods import last_complete_month, months_over
+from .spreadsheets import (
+    MAX_UPLOAD_BYTES,
+    XLSX_CONTENT_TYPE,
+    size_refusal,
+    template_csv,
+    template_workbook,
+)
+from .validation import IncomingRow
+
+
+def _can_edit(user, report: MonthlyReport | None) -> bool:
+    scope = tenancy.scope_of(user)
+    if scope.sees_whole_zone:
+        return True
+    if scope.role != Role.ENTERPRISE:
+        return False
+    return report is None or report.status in services.EDITABLE
+
+
+def _year_param(request: HttpRequest, default: int) -> int:
+    try:
+        return int(request.GET.get("year", default))
+    except ValueError:
+        return default
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    scope = tenancy.scope_of(request.user)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("reporting:enterprise", pk=next(iter(scope.enterprise_ids)))
+    return redirect("reporting:completeness")
+
+
+@login_required
+def enterprise_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = tenancy.get_visible_enterprise(request.user, pk)
+    today = timezone.localdate()
+    year = _year_param(request, last_complete_month(today)[0])
+    reports = {
+        r.month: r
+        for r in MonthlyReport.objects.filter(enterprise=enterprise, year=year).prefetch_related(
+            "warnings"
+        )
+    }
+    monthly = services.monthly_by_report(
+        {enterprise.id}, {year, year - 1}, compute.CoefficientTable.load()
+    )
+    over = months_over(year, today)
+    months = []
+    for month in range(1, 13):
+        report = reports.get(month)
+        this = monthly.get((enterprise.id, year, month), {})
+        months.append(
+            {
+                "month": month,
+                "report": report,
+                "over": month in over,
+                "output": this.get("output_value"),
+                "warnings": len(report.warnings.all()) if report else 0,
+            }
+        )
+    chart = {
+        "labels": [f"{m}月" for m in range(1, 13)],
+        "series": [
+            {
+                "name": str(y),
+                "values": [
+                    _wan(monthly.get((enterprise.id, y, m), {}).get("output_value"))
+                    for m in range(1, 13)
+                ],
+            }
+            for y in (year - 1, year)
+        ],
+        "unit": _("ten-thousand yuan"),
+    }
+    return render(
+        request,
+        "reporting/enterprise.html",
+        {
+            "enterprise": enterprise,
+            "year": year,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "months": months,
+            "chart": chart,
+            "warnings": ReportWarning.objects.filter(
+                report__enterprise=enterprise, report__year=year
+            )
+            .select_related("report", "indicator")
+            .order_by("report__month"),
+            "history": _revisions(enterprise),
+            "uploads": ImportFile.objects.filter(enterprise=enterprise)[:10],
+            "can_upload": _can_edit(request.user, None),
+        },
+    )
+
+
+def _revisions(enterprise, limit: int = 12) -> list[dict]:
+    """The latest savings of this enterprise's reports, each with its changed figures named."""
+    names = dict(Indicator.objects.values_list("code", "name"))
+    revisions = ReportRevision.objects.filter(report__enterprise=enterprise).select_related(
+        "report", "changed_by", "token"
+    )[:limit]
+    return [
+        {
+            "revision": revision,
+            "changes": [
+                (names.get(code, code), old and Decimal(old), Decimal(new))
+                for code, (old, new) in revision.changes.items()
+            ],
+        }
+        for revision in revisions
+    ]
+
+
+def _wan(value: Decimal | None) -> float | None:
+    return None if value is None else round(float(value) / 10_000, 1)
+
+
+@login_required
+def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    enterprise = tenancy.get_visible_enterprise(request.user, pk)
+    today = timezone.localdate()
+    if month not in months_over(year, today):
+        raise Http404
+    report = MonthlyReport.objects.filter(enterprise=enterprise, year=year, month=month).first()
+    indicators = list(Indicator.objects.all())
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action in ("accept", "return"):
+            return _review(request, report, action)
+        if not _can_edit(request.user, report):
+            raise PermissionDenied
+        posted = {i.code: request.POST.get(i.code, "") for i in indicators if not i.derived}
+        row = IncomingRow(
+            enterprise.credit_code, year, month, posted, labels={i.code: i.code for i in indicators}
+        )
+        try:
+            result = services.save_reports(
+                [row], request.user, Channel.FORM, submit=action == "submit"
+            )
+        except services.ReportsRejected as rejected:
+            for problem in rejected.problems:
+                errors[problem.column] = problem.reason
+        else:
+            if result.unchanged:
+                messages.info(request, _("Nothing changed."))
+            elif result.submitted:
+                messages.success(request, _("Saved and submitted for review."))
+            else:
+                messages.success(request, _("Saved as a draft."))
+            return redirect("reporting:month", pk=enterprise.pk, year=year, month=month)
+    stored = dict(report.values.values_list("indicator__code", "value")) if report else {}
+    monthly = services.monthly_by_report(
+        {enterprise.id}, {year, year - 1}, compute.CoefficientTable.load()
+    )
+    this, last_year = (
+        monthly.get((enterprise.id, year, month), {}),
+        monthly.get((enterprise.id, year - 1, month), {}),
+    )
+    fields = [
+        {
+            "indicator": indicator,
+            "value": posted.get(indicator.code, _plain(stored.get(indicator.code))),
+            "error": errors.get(indicator.code),
+            "month_value": this.get(indicator.code),
+            "last_year": last_year.get(indicator.code),
+            "cumulative": indicator.basis == Basis.CUMULATIVE,
+        }
+        for indicator in indicators
+    ]
+    return render(
+        request,
+        "reporting/month.html",
+        {
+            "enterprise": enterprise,
+            "year": year,
+            "month": month,
+            "report": report,
+            "fields": fields,
+            "form_errors": [
+                e for key, e in errors.items() if key not in stored and key not in posted
+            ],
+            "can_edit": _can_edit(request.user, report),
+            "can_review": tenancy.scope_of(request.user).sees_whole_zone,
+            "status_history": report.status_changes.select_related("changed_by") if report else [],
+            "warnings": report.warnings.select_related("indicator") if report else [],
+        },
+    )
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _review(request: HttpRequest, report: MonthlyReport | None, action: str) -> HttpResponse:
+    if report is None:
+        raise Http404
+    try:
+        if action == "accept":
+            services.accept_report(report, request.user)
+            messages.success(request, _("Report accepted."))
+        else:
+            services.return_report(report, request.user, request.POST.get("reason", ""))
+            messages.success(request, _("Report returned to the enterprise."))
+    except services.ReviewRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(
+        "reporting:month", pk=report.enterprise_id, year=report.year, month=report.month
+    )
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    scope = tenancy.scope_of(request.user)
+    if not (scope.sees_whole_zone or scope.role == Role.ENTERPRISE):
+        raise PermissionDenied
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        messages.error(request, _("Choose a file to upload."))
+        return redirect("reporting:mine")
+    if upload_file.size > MAX_UPLOAD_BYTES:  # refuse before reading it into memory
+        outcome = services.refuse_file(
+            upload_file.name, upload_file.size, request.user, size_refusal(upload_file.size)
+        )
+    else:
+        outcome = services.import_file(
+            upload_file.name,
+            upload_file.read(),
+            request.user,
+            submit=bool(request.POST.get("submit")),
+        )
+    # The page itself loads fine either way; what happened to the file is on it.
+    return render(
+        request,
+        "reporting/upload_result.html",
+        {"outcome": outcome, "back": _safe_back(request)},
+    )
+
+
+def _safe_back(request: HttpRequest) -> str:
+    """Where "Back" leads: the page the upload came from, if it is one of ours."""
+    back = request.POST.get("back", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("reporting:mine")
+
+
+@login_required
+def template(request: HttpRequest) -> HttpResponse:
+    scope = tenancy.scope_of(request.user)
+    today = timezone.localdate()
+    year, month = last_complete_month(today)
+    if scope.role == Role.ENTERPRISE:
+        enterprise = tenancy.visible_enterprises(request.user).get()
+        done = set(
+            MonthlyReport.objects.filter(enterprise=enterprise, year=year).values_list(
+                "month", flat=True
+            )
+        )
+        prefill = [
+            (enterprise.credit_code, enterprise.name, year, m)
+            for m in months_over(year, today)
+            if m not in done
+        ]
+    else:
+        firms = tenancy.visible_enterprises(request.user).above_scale_in(year).order_by("name")
+        prefill = [(e.credit_code, e.name, year, month) for e in firms]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(template_csv(prefill), content_type="text/csv; charset=utf-8")
+        filename = "monthly-report-template.csv"
+    else:
+        response = HttpResponse(template_workbook(prefill), content_type=XLSX_CONTENT_TYPE)
+        filename = "monthly-report-template.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def completeness(request: HttpRequest) -> HttpResponse:
+    scope = tenancy.scope_of(request.user)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("reporting:mine")
+    zone = tenancy.zone_of(request.user)
+    today = timezone.localdate()
+    year = _year_param(request, last_complete_month(today)[0])
+    filterset = EnterpriseFilter(
+        request.GET or None,
+        queryset=tenancy.visible_enterprises(request.user).above_scale_in(year),
+        zone=zone,
+        default_year=year,
+    )
+    firms = list(filterset.qs.select_related("park").order_by("name", "id"))
+    months = months_over(year, today)
+    show_all = request.GET.get("all") == "1"
+    status = defaultdict(dict)
+    for enterprise_id, month, state in MonthlyReport.objects.filter(
+        enterprise__in=firms, year=year
+    ).values_list("enterprise_id", "month", "status"):
+        status[enterprise_id][month] = state
+    rows = []
+    per_month = {m: Counter() for m in months}
+    for firm in firms:
+        cells = []
+        for month in months:
+            state = status[firm.id].get(month, "missing")
+            per_month[month][state] += 1
+            cells.append(state)
+        missing = [
+            m
+            for m, state in zip(months, cells, strict=True)
+            if state in ("missing", "draft", "returned")
+        ]
+        rows.append({"enterprise": firm, "cells": cells, "missing": missing})
+    owing = [row for row in rows if row["missing"]]
+    if request.GET.get("export") in ("xlsx", "csv"):
+        return _reminder_export(request.GET["export"], year, rows)
+    return render(
+        request,
+        "reporting/completeness.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "months": months,
+            "rows": rows if show_all else owing,
+            "show_all": show_all,
+            "owing_count": len(owing),
+            "filter": filterset,
+            "summary": [
+                {
+                    "month": m,
+                    "accepted": per_month[m]["accepted"],
+                    "submitted": per_month[m]["submitted"],
+                    "pending": per_month[m]["draft"] + per_month[m]["returned"],
+                    "missing": per_month[m]["missing"],
+                }
+                for m in months
+            ],
+            "firm_count": len(firms),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _reminder_export(kind: str, year: int, rows: list[dict]) -> HttpResponse:
+    """Enterprises still owing reports, with the months they owe and who serves them."""
+    header = ["统一社会信用代码", "企业名称", "园区/中心", "未报或未提交的月份", "项目经理人"]
+    firms = [row["enterprise"] for row in rows if row["missing"]]
+    managers = defaultdict(list)
+    for enterprise_id, last, first in Enterprise.objects.filter(
+        pk__in=[f.pk for f in firms]
+    ).values_list("id", "assignments__manager__last_name", "assignments__manager__first_name"):
+        if last or first:
+            managers[enterprise_id].append(f"{last}{first}")
+    lines = [
+        [
+            row["enterprise"].credit_code,
+            row["enterprise"].name,
+            row["enterprise"].park.name if row["enterprise"].park else "",
+            "、".join(f"{m}月" for m in row["missing"]),
+            "、".join(managers[row["enterprise"].id]),
+        ]
+        for row in rows
+        if row["missing"]
+    ]
+    name = f"reminders-{year}"
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(lines)
+        response = HttpResponse(
+            buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{year}年催报名单"
+    sheet.append(header)
+    for line in lines:
+        sheet.append(line)
+    for column, width in zip("ABCDE", (24, 36, 22, 40, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

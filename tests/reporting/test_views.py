@@ -1,0 +1,179 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from parkbrain.reporting import services
+from parkbrain.reporting.choices import Channel
+from parkbrain.reporting.models import MonthlyReport, ReportValue
+from parkbrain.reporting.validation import IncomingRow
+
+pytestmark = pytest.mark.django_db
+
+
+def _save(firm, principal, year, month, submit=False, **values):
+    services.save_reports(
+        [IncomingRow(firm.credit_code, year, month, values)], principal, Channel.FORM, submit
+    )
+
+
+def test_enterprise_user_lands_on_its_own_reports(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("reporting:mine"))
+    assert response["Location"] == reverse("reporting:enterprise", args=[demo.firms["gear"].pk])
+    client.force_login(demo.user("analyst"))
+    assert client.get(reverse("reporting:mine"))["Location"] == reverse("reporting:completeness")
+
+
+def test_reports_of_another_enterprise_are_404(client, demo):
+    gear, ev = demo.firms["gear"], demo.firms["ev"]
+    _save(ev, demo.user("ev"), 2026, 1, output_value=100)
+    client.force_login(demo.user("gear"))
+    assert client.get(reverse("reporting:enterprise", args=[ev.pk])).status_code == 404
+    assert client.get(reverse("reporting:month", args=[ev.pk, 2026, 1])).status_code == 404
+    response = client.post(reverse("reporting:month", args=[ev.pk, 2026, 1]), {"output_value": "5"})
+    assert response.status_code == 404
+    assert ReportValue.objects.get(report__enterprise=ev).value == 100
+    assert client.get(reverse("reporting:enterprise", args=[gear.pk])).status_code == 200
+
+
+def test_month_form_saves_submits_and_shows_errors(client, demo):
+    gear = demo.firms["gear"]
+    client.force_login(demo.user("gear"))
+    url = reverse("reporting:month", args=[gear.pk, 2026, 2])
+    response = client.post(url, {"output_value": "abc", "electricity": "-1", "action": "save"})
+    assert response.status_code == 200
+    fields = {f["indicator"].code: f for f in response.context["fields"]}
+    assert fields["output_value"]["error"] == "不是数字。"
+    assert fields["output_value"]["value"] == "abc"  # what was typed stays in the form
+    assert fields["electricity"]["error"] == "此项不能为负数。"
+    assert not MonthlyReport.objects.exists()
+    response = client.post(url, {"output_value": "2,000,000", "action": "submit"})
+    assert response.status_code == 302
+    report = MonthlyReport.objects.get(enterprise=gear, year=2026, month=2)
+    assert report.status == "submitted"
+    assert report.values.get().value == 2_000_000
+    # Submitted: the enterprise can no longer change it.
+    assert client.post(url, {"output_value": "1", "action": "save"}).status_code == 403
+
+
+def test_months_that_are_not_over_have_no_form(client, demo):
+    client.force_login(demo.user("gear"))
+    url = reverse("reporting:month", args=[demo.firms["gear"].pk, 2026, 11])
+    assert client.get(url).status_code == 404
+
+
+def test_analyst_accepts_and_returns(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 3, submit=True, output_value=10)
+    client.force_login(demo.user("analyst"))
+    url = reverse("reporting:month", args=[gear.pk, 2026, 3])
+    client.post(url, {"action": "return", "reason": "请补充用电量"})
+    report = MonthlyReport.objects.get(enterprise=gear)
+    assert (report.status, report.return_reason) == ("returned", "请补充用电量")
+    client.force_login(demo.user("gear"))
+    body = client.get(url).content.decode()
+    assert "请补充用电量" in body
+
+
+def test_project_managers_read_but_do_not_write_or_review(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 3, submit=True, output_value=10)
+    client.force_login(demo.user("pm"))
+    url = reverse("reporting:month", args=[gear.pk, 2026, 3])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"output_value": "11", "action": "save"}).status_code == 403
+    client.post(url, {"action": "accept"})
+    assert MonthlyReport.objects.get(enterprise=gear).status == "submitted"
+    upload = SimpleUploadedFile("a.csv", b"x")
+    assert client.post(reverse("reporting:upload"), {"file": upload}).status_code == 403
+
+
+def test_upload_with_errors_saves_nothing(client, demo):
+    gear = demo.firms["gear"]
+    client.force_login(demo.user("gear"))
+    text = (
+        "统一社会信用代码,年份,月份,工业总产值（当年价格）\n"
+        f"{gear.credit_code},2026,1,100\n{gear.credit_code},2026,2,abc\n"
+        f"{demo.firms['ev'].credit_code},2026,3,100\n"
+    )
+    upload = SimpleUploadedFile("月报.csv", text.encode(), content_type="text/csv")
+    response = client.post(reverse("reporting:upload"), {"file": upload})
+    assert response.status_code == 200
+    assert not response.context["outcome"].record.saved
+    problems = [(p.row, p.column) for p in response.context["outcome"].problems]
+    assert problems == [(3, "工业总产值（当年价格）"), (4, "统一社会信用代码")]
+    assert 'data-testid="upload-errors"' in response.content.decode()
+    assert not MonthlyReport.objects.exists()
+
+
+def test_template_is_prefilled_for_the_caller(client, demo):
+    client.force_login(demo.user("gear"))
+    _save(demo.firms["gear"], demo.user("gear"), 2026, 1, output_value=1)
+    response = client.get(reverse("reporting:template"))
+    sheet = load_workbook(io.BytesIO(response.content))["月报"]
+    months = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert months == list(range(2, 11))  # February to October 2026; January is in
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
+        demo.firms["gear"].credit_code
+    }
+    client.force_login(demo.user("analyst"))
+    response = client.get(reverse("reporting:template") + "?format=csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) - 1 == demo.zone.enterprises.above_scale_in(2026).count()
+
+
+def test_completeness_counts_and_reminder_list(client, demo):
+    gear, ev = demo.firms["gear"], demo.firms["ev"]
+    for month in range(1, 11):
+        _save(gear, demo.user("analyst"), 2026, month, submit=True, output_value=month)
+    client.force_login(demo.user("analyst"))
+    response = client.get(reverse("reporting:completeness"), {"year": 2026})
+    firms = demo.zone.enterprises.above_scale_in(2026).count()
+    assert response.context["firm_count"] == firms
+    assert response.context["owing_count"] == firms - 1
+    october = response.context["summary"][-1]
+    assert (october["month"], october["submitted"], october["missing"]) == (10, 1, firms - 1)
+    assert gear.pk not in [row["enterprise"].pk for row in response.context["rows"]]
+    all_rows = client.get(reverse("reporting:completeness"), {"year": 2026, "all": "1"})
+    assert len(all_rows.context["rows"]) == firms
+    export = client.get(reverse("reporting:completeness"), {"year": 2026, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    listed = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert gear.credit_code not in listed
+    assert listed[ev.credit_code][3] == "、".join(f"{m}月" for m in range(1, 11))
+
+
+def test_completeness_is_scoped(client, demo):
+    client.force_login(demo.user("pm2"))
+    response = client.get(reverse("reporting:completeness"), {"year": 2026, "all": "1"})
+    shown = {row["enterprise"].pk for row in response.context["rows"]}
+    assert demo.firms["gear"].pk not in shown
+    client.force_login(demo.user("gear"))
+    assert client.get(reverse("reporting:completeness")).status_code == 302
+
+
+def test_enterprise_page_shows_derived_monthly_output(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 1, output_value=1_000_000)
+    _save(gear, demo.user("gear"), 2026, 2, output_value=2_500_000)
+    client.force_login(demo.user("gear"))
+    response = client.get(reverse("reporting:enterprise", args=[gear.pk]), {"year": 2026})
+    months = {m["month"]: m for m in response.context["months"]}
+    assert months[2]["output"] == 1_500_000  # year to date 2.5 M less January's 1 M
+    series = response.context["chart"]["series"][1]["values"]
+    assert series[:3] == [100.0, 150.0, None]  # ten-thousand yuan
+
+
+def test_the_back_link_after_an_upload_stays_on_this_site(client, demo):
+    client.force_login(demo.user("gear"))
+    for back, expected in (
+        ("javascript:alert(1)", reverse("reporting:mine")),
+        ("https://evil.example/", reverse("reporting:mine")),
+        ("/reports/?year=2025", "/reports/?year=2025"),
+    ):
+        upload = SimpleUploadedFile("a.csv", b"x")
+        response = client.post(reverse("reporting:upload"), {"file": upload, "back": back})
+        assert response.context["back"] == expected
