@@ -15,7 +15,7 @@ from parkbrain.registry import tenancy
 from parkbrain.registry.models import ApiToken
 
 from . import compute
-from .choices import Channel, ReportStatus
+from .choices import Channel, EnergyConvention, ReportStatus
 from .models import (
     ImportFile,
     Indicator,
@@ -275,9 +275,10 @@ def monthly_by_report(
     years: set[int],
     table: compute.CoefficientTable,
     codes: tuple[str, ...] | None = None,
+    convention: str = EnergyConvention.EQUIVALENT,
 ) -> dict[tuple[int, int, int], dict[str, Decimal]]:
-    """(enterprise, year, month) → each indicator's own monthly value, standard coal included;
-    `codes` limits the indicators read."""
+    """(enterprise, year, month) → each indicator's own monthly value, standard coal included
+    (electricity converted by `convention`); `codes` limits the indicators read."""
     series: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
         lambda: defaultdict(dict)
     )
@@ -302,7 +303,7 @@ def monthly_by_report(
                 for month, value in compute.cumulative_values(basis, aggregation, reported).items():
                     energy_cumulative[month][code] = value
         tce = {
-            month: compute.standard_coal_tonnes(energy, table, year)
+            month: compute.standard_coal_tonnes(energy, table, year, convention)
             for month, energy in energy_cumulative.items()
         }
         for month, value in compute.monthly_values("cumulative", "sum", tce).items():

@@ -23,7 +23,7 @@ from parkbrain.registry.filters import EnterpriseFilter
 from parkbrain.registry.models import Enterprise
 
 from . import compute, services
-from .choices import Basis, Channel
+from .choices import Basis, Channel, EnergyConvention
 from .models import ImportFile, Indicator, MonthlyReport, ReportRevision, ReportWarning
 from .periods import last_complete_month, months_over
 from .spreadsheets import (
@@ -181,8 +181,11 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
                 messages.success(request, _("Saved as a draft."))
             return redirect("reporting:month", pk=enterprise.pk, year=year, month=month)
     stored = dict(report.values.values_list("indicator__code", "value")) if report else {}
+    convention = request.GET.get("convention", EnergyConvention.EQUIVALENT)
+    if convention not in EnergyConvention.values:
+        convention = EnergyConvention.EQUIVALENT
     monthly = services.monthly_by_report(
-        {enterprise.id}, {year, year - 1}, compute.CoefficientTable.load()
+        {enterprise.id}, {year, year - 1}, compute.CoefficientTable.load(), convention=convention
     )
     this, last_year = (
         monthly.get((enterprise.id, year, month), {}),
@@ -212,6 +215,8 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
                 e for key, e in errors.items() if key not in stored and key not in posted
             ],
             "can_edit": _can_edit(request.user, report),
+            "convention": convention,
+            "conventions": EnergyConvention.choices,
             "can_review": tenancy.scope_of(request.user).sees_whole_zone,
             "status_history": report.status_changes.select_related("changed_by") if report else [],
             "warnings": report.warnings.select_related("indicator") if report else [],

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -177,3 +178,18 @@ def test_the_back_link_after_an_upload_stays_on_this_site(client, demo):
         upload = SimpleUploadedFile("a.csv", b"x")
         response = client.post(reverse("reporting:upload"), {"file": upload, "back": back})
         assert response.context["back"] == expected
+
+
+def test_standard_coal_follows_the_chosen_electricity_convention(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2025, 1, output_value=1000, electricity=100_000)
+    client.force_login(demo.user("gear"))
+    url = reverse("reporting:month", args=[gear.pk, 2025, 1])
+
+    def coal(query: str):
+        fields = client.get(url + query).context["fields"]
+        return next(f["month_value"] for f in fields if f["indicator"].code == "energy_tce")
+
+    assert coal("") == coal("?convention=equivalent") == Decimal("12.29")  # 100,000 × 0.1229 kg
+    assert coal("?convention=equal") == Decimal("30.00")  # 2025 equal value 0.3000 kg/kWh
+    assert coal("?convention=nonsense") == Decimal("12.29")

@@ -31,7 +31,8 @@ def wan_yuan(value: Decimal | None) -> str:
     if value is None:
         return "—"
     amount = Decimal(value) / 10_000
-    text = intcomma(f"{amount:.2f}".rstrip("0").rstrip("."))
+    # Large sums read best whole; small ones keep their fen-level detail.
+    text = intcomma(f"{amount:.0f}" if abs(amount) >= 1000 else f"{amount:.2f}")
     return _("%(amount)s ten-thousand yuan") % {"amount": text}
 
 
