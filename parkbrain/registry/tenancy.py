@@ -104,6 +104,15 @@ def visible_enterprises(principal: object) -> "QuerySet[Enterprise]":
     return restrict(Enterprise.objects.all(), principal)
 
 
+def writable_enterprises(principal: object) -> "QuerySet[Enterprise]":
+    """Enterprises whose own data (reports and the like) the principal may change: zone staff
+    their zone's, an enterprise user or token its own; project managers only read."""
+    scope = scope_of(principal)  # type: ignore[arg-type]
+    if scope.sees_whole_zone or scope.role == Role.ENTERPRISE:
+        return visible_enterprises(principal)
+    return visible_enterprises(principal).none()
+
+
 def get_visible_enterprise(principal: object, pk: int) -> "Enterprise":
     """The enterprise if the principal may see it; 404 otherwise, never a hint that it exists."""
     from .models import Enterprise

@@ -3,12 +3,14 @@
 import re
 from decimal import Decimal
 
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import StrictFloat, StrictInt, StrictStr
 
 from parkbrain.core.api import ApiError
 from parkbrain.registry import tenancy, uscc
@@ -34,8 +36,11 @@ class IndicatorOut(Schema):
 
 
 class ReportIn(Schema):
-    values: dict[str, Decimal | int | float | str | None] = Field(
-        description="indicator code → value in the indicator's unit and basis"
+    values: dict[str, StrictInt | StrictFloat | StrictStr | None] = Field(
+        description=(
+            "indicator code → value in the indicator's unit and basis; null removes a value. "
+            "Send large or precise figures as strings: JSON numbers keep about 15 digits."
+        )
     )
     submit: bool = Field(False, description="submit the report for review after saving")
 
@@ -142,11 +147,23 @@ def put_report(request: HttpRequest, credit_code: str, period: str, payload: Rep
     code = uscc.normalise(credit_code)
     if not tenancy.visible_enterprises(request.auth).filter(credit_code=code).exists():
         raise HttpError(404, "Not Found")
-    row = IncomingRow(code, year, month, dict(payload.values))
-    try:
-        result = services.save_reports([row], request.auth, Channel.API, submit=payload.submit)
-    except services.ReportsRejected as rejected:
-        raise ApiError(400, [p.as_dict() for p in rejected.problems]) from rejected
+    if not tenancy.writable_enterprises(request.auth).filter(credit_code=code).exists():
+        raise HttpError(
+            403, "Project managers read reports; the enterprise or the zone writes them."
+        )
+    values = {k: v for k, v in payload.values.items() if v is not None}
+    clear = {k for k, v in payload.values.items() if v is None}
+    row = IncomingRow(code, year, month, values, clear=clear)
+    for attempt in (1, 2):
+        try:
+            result = services.save_reports([row], request.auth, Channel.API, submit=payload.submit)
+            break
+        except services.ReportsRejected as rejected:
+            raise ApiError(400, [p.as_dict() for p in rejected.problems]) from rejected
+        except IntegrityError:
+            # Two first reports for the same month at once: the second sees the first's row.
+            if attempt == 2:
+                raise
     report = _with_details(MonthlyReport.objects.filter(pk=result.reports[0].pk)).get()
     return Status(
         201 if result.reports_created else 200,

@@ -109,7 +109,7 @@ def save_reports(
         (v.report_id, v.indicator_id): v
         for v in ReportValue.objects.filter(report__in=[r for r in reports if r.pk not in fresh])
     }
-    to_create, to_update, revisions = [], [], []
+    to_create, to_update, to_delete, revisions = [], [], [], []
     result = SaveResult(reports_created=len(new_reports), reports=reports)
     for row, report in zip(clean, reports, strict=True):
         changes = {}
@@ -123,6 +123,11 @@ def save_reports(
                 changes[code] = [str(current.value), str(value)]
                 current.value = value
                 to_update.append(current)
+        for code in row.clear:
+            current = stored.get((report.pk, indicators[code].pk))
+            if current is not None:
+                changes[code] = [str(current.value), None]
+                to_delete.append(current.pk)
         if changes:
             revisions.append((report.pk, changes, now, user_id, token_id, channel))
         result.values_changed += len(changes)
@@ -133,6 +138,7 @@ def save_reports(
                 result.reports_unchanged += 1
     insert_rows(ReportValue, ("report", "indicator", "value"), to_create)
     ReportValue.objects.bulk_update(to_update, ["value"], batch_size=2000)
+    ReportValue.objects.filter(pk__in=to_delete).delete()
     insert_rows(
         ReportRevision,
         ("report", "changes", "changed_at", "changed_by", "token", "channel"),
@@ -140,8 +146,12 @@ def save_reports(
         prepare=("changes", "changed_at"),
     )
     if submit:
+        # A report left with no figures (all cleared) is not submitted.
+        filled = set(
+            ReportValue.objects.filter(report__in=reports).values_list("report_id", flat=True)
+        )
         result.submitted = _move(
-            [r for r in reports if r.status in EDITABLE],
+            [r for r in reports if r.status in EDITABLE and r.pk in filled],
             ReportStatus.SUBMITTED,
             principal,
             channel,
@@ -294,20 +304,29 @@ def monthly_by_report(
         series[(enterprise_id, year)][code][month] = value
     result: dict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
     for (enterprise_id, year), by_code in series.items():
-        energy_cumulative: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        energy_monthly: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        energy_reported: dict[int, set[str]] = defaultdict(set)
         for code, reported in by_code.items():
             basis, aggregation = bases[code]
             for month, value in compute.monthly_values(basis, aggregation, reported).items():
                 result[(enterprise_id, year, month)][code] = value
+                if code in compute.ENERGY_INDICATORS:
+                    energy_monthly[month][code] = value
             if code in compute.ENERGY_INDICATORS:
-                for month, value in compute.cumulative_values(basis, aggregation, reported).items():
-                    energy_cumulative[month][code] = value
-        tce = {
-            month: compute.standard_coal_tonnes(energy, table, year, convention)
-            for month, energy in energy_cumulative.items()
-        }
-        for month, value in compute.monthly_values("cumulative", "sum", tce).items():
-            result[(enterprise_id, year, month)]["energy_tce"] = value
+                for month in reported:
+                    energy_reported[month].add(code)
+        for month, energy in energy_monthly.items():
+            # Only when every energy figure of this month and the one before has its own
+            # monthly value; a figure missing in one month would otherwise skew the sum.
+            needed = energy_reported[month] | energy_reported.get(month - 1, set())
+            if set(energy) != needed:
+                continue
+            try:
+                tce = compute.standard_coal_tonnes(energy, table, year, convention)
+            except LookupError:
+                continue  # no coefficient for this year and convention: shown as unknown
+            if tce is not None:
+                result[(enterprise_id, year, month)]["energy_tce"] = tce
     return result
 
 
@@ -317,6 +336,7 @@ class ImportOutcome:
     result: SaveResult | None = None
     problems: list[Problem] = field(default_factory=list)
     refusal: str = ""
+    skipped: int = 0
 
 
 def _import_record(name: str, size: int, user, sha256: str) -> ImportFile:
@@ -346,9 +366,9 @@ def import_file(name: str, content: bytes, user, submit: bool = False) -> Import
     record = _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
     outcome = ImportOutcome(record=record)
     try:
-        rows = read_upload(name, content)
-        record.rows = len(rows)
-        outcome.result = save_reports(rows, user, Channel.UPLOAD, submit=submit)
+        upload = read_upload(name, content)
+        record.rows, outcome.skipped = len(upload.rows), upload.skipped
+        outcome.result = save_reports(upload.rows, user, Channel.UPLOAD, submit=submit)
     except UploadRefused as refused:
         outcome.refusal = record.refusal = str(refused)[:500]
     except ReportsRejected as rejected:

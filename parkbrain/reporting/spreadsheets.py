@@ -17,6 +17,12 @@ from .models import Indicator
 from .validation import IncomingRow
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A workbook is a zip: a small file may unpack to gigabytes, and a sheet may claim a million
+# empty rows. These bound what one upload may make the server hold.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 64
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_COLUMNS = [
     ("credit_code", "统一社会信用代码"),
     ("name", "企业名称"),
@@ -34,6 +40,25 @@ class UploadRefused(Exception):
 class Column:
     key: str  # "credit_code", "name", "year", "month" or an indicator code
     header: str
+
+
+def text_cell(value: object) -> object:
+    """A value safe to put in a file others open in Excel: text that Excel would read as a
+    formula (a company named "=HYPERLINK(…)") gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def append_text_row(sheet, values: Iterable[object]) -> None:
+    """Append a row whose text cells stay text, never formulas."""
+    empty = sheet.max_row == 1 and sheet.max_column == 1 and sheet.cell(1, 1).value is None
+    row = 1 if empty else sheet.max_row + 1
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
 
 
 def header_for(indicator: Indicator) -> str:
@@ -65,28 +90,29 @@ def template_workbook(prefill: Iterable[tuple[str, str, int, int]] = ()) -> byte
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "月报"
-    sheet.append([c.header for c in columns])
+    append_text_row(sheet, [c.header for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1456D8")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for credit_code, name, year, month in prefill:
-        sheet.append([credit_code, name, year, month])
+        append_text_row(sheet, [credit_code, name, year, month])
     for index in range(1, len(columns) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 24 if index <= 2 else 18
     sheet.row_dimensions[1].height = 42
     sheet.freeze_panes = "E2"
     notes = workbook.create_sheet("填报说明")
-    notes.append(["列", "代码", "单位", "口径", "说明"])
+    append_text_row(notes, ["列", "代码", "单位", "口径", "说明"])
     for indicator in Indicator.objects.filter(derived=False):
-        notes.append(
+        append_text_row(
+            notes,
             [
                 header_for(indicator),
                 indicator.code,
                 indicator.unit,
                 "1-本月累计" if indicator.basis == Basis.CUMULATIVE else "本月",
                 indicator.description or "数值，不要填公式；没有的项目留空",
-            ]
+            ],
         )
     notes.column_dimensions["A"].width = 40
     notes.column_dimensions["E"].width = 50
@@ -100,7 +126,7 @@ def template_csv(prefill: Iterable[tuple[str, str, int, int]] = ()) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([c.header for c in template_columns()])
     for row in prefill:
-        writer.writerow(list(row))
+        writer.writerow([text_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV only with the BOM
 
 
@@ -111,7 +137,13 @@ def size_refusal(size: int) -> str:
     }
 
 
-def read_upload(name: str, content: bytes) -> list[IncomingRow]:
+@dataclass
+class Upload:
+    rows: list[IncomingRow]
+    skipped: int  # rows with no figures at all, such as unfilled template rows
+
+
+def read_upload(name: str, content: bytes) -> Upload:
     """Rows of an uploaded xlsx or csv file; UploadRefused when the file itself is unusable."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise UploadRefused(size_refusal(len(content)))
@@ -128,21 +160,45 @@ def read_upload(name: str, content: bytes) -> list[IncomingRow]:
     return _to_rows(table)
 
 
+def _unreadable() -> UploadRefused:
+    return UploadRefused(_("The file could not be read as an .xlsx workbook."))
+
+
 def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UploadRefused(_("The file could not be read as an .xlsx workbook.")) from exc
-    sheet = workbook.worksheets[0]
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _unreadable() from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UploadRefused(
+            _("The workbook unpacks to %(size)d MB; the limit is %(limit)d MB.")
+            % {"size": unpacked // 1_000_000, "limit": MAX_UNPACKED_BYTES // 1_000_000}
+        )
     rows, formulas = [], []
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        values = []
-        for cell in cells:
-            if cell.data_type == "f":
-                formulas.append(cell.coordinate)
-            values.append(cell.value)
-        rows.append((number, values))
-    workbook.close()
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        if not workbook.worksheets:
+            raise _unreadable()
+        sheet = workbook.worksheets[0]
+        # The sheet's own claim about its size is not trusted: read only the rows it has.
+        sheet.reset_dimensions()
+        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            if number > MAX_ROWS:
+                raise UploadRefused(
+                    _("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS}
+                )
+            values = []
+            for cell in cells:
+                if cell.data_type == "f":
+                    formulas.append(cell.coordinate)
+                values.append(cell.value)
+            rows.append((number, values))
+        workbook.close()
+    except UploadRefused:
+        raise
+    except Exception as exc:  # openpyxl parses lazily and raises many kinds of errors
+        raise _unreadable() from exc
     if formulas:
         shown = "、".join(formulas[:10]) + ("……" if len(formulas) > 10 else "")
         raise UploadRefused(
@@ -168,36 +224,50 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
         raise UploadRefused(
             _("This is not a spreadsheet: upload the .xlsx template or a .csv file.")
         )
-    return [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    rows = []
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > MAX_ROWS:
+                raise UploadRefused(
+                    _("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS}
+                )
+            rows.append((number, row[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise UploadRefused(_("The CSV file is malformed: %(error)s.") % {"error": exc}) from exc
+    return rows
 
 
-def _to_rows(table: list[tuple[int, list]]) -> list[IncomingRow]:
+def _to_rows(table: list[tuple[int, list]]) -> Upload:
     table = [(n, cells) for n, cells in table if any(c not in (None, "") for c in cells)]
     if not table:
         raise UploadRefused(_("The file has no rows."))
     header_number, header = table[0]
     index = _header_index()
     keys: list[str | None] = []
-    unknown = []
+    unknown, repeated = [], []
     for cell in header:
         text = "" if cell is None else str(cell).strip()
         key = index.get(text)
         if text and key is None:
             unknown.append(text)
+        if key is not None and key in keys:
+            repeated.append(text)
         keys.append(key)
     missing = [title for key, title in FIXED_COLUMNS if key != "name" and key not in keys]
-    if missing or unknown:
+    if missing or unknown or repeated:
         parts = []
         if missing:
             parts.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
         if unknown:
             parts.append(_("unknown columns: %(columns)s") % {"columns": "、".join(unknown)})
+        if repeated:
+            parts.append(_("columns given twice: %(columns)s") % {"columns": "、".join(repeated)})
         raise UploadRefused(
             _("Row %(row)d is not the template's header (%(problems)s). Download the template.")
             % {"row": header_number, "problems": "; ".join(parts)}
         )
     labels = {key: str(header[i]).strip() for i, key in enumerate(keys) if key}
-    rows = []
+    rows, skipped = [], 0
     for number, cells in table[1:]:
         record = {key: (cells[i] if i < len(cells) else None) for i, key in enumerate(keys) if key}
         values = {
@@ -205,6 +275,12 @@ def _to_rows(table: list[tuple[int, list]]) -> list[IncomingRow]:
             for key, value in record.items()
             if key not in ("credit_code", "name", "year", "month")
         }
+        if all(
+            value is None or (isinstance(value, str) and not value.strip())
+            for value in values.values()
+        ):
+            skipped += 1
+            continue
         rows.append(
             IncomingRow(
                 credit_code=record.get("credit_code"),
@@ -215,4 +291,6 @@ def _to_rows(table: list[tuple[int, list]]) -> list[IncomingRow]:
                 labels=labels,
             )
         )
-    return rows
+    if not rows:
+        raise UploadRefused(_("No row carries any figure."))
+    return Upload(rows, skipped)

@@ -17,6 +17,9 @@ from .models import Indicator, MonthlyReport, ReportValue
 
 FIRST_YEAR = 2000
 MAX_ABS_VALUE = Decimal("1e15")
+# SQLite keeps decimals as binary floats: beyond 15 significant digits a figure would not
+# come back as it was sent, and a repeated report would look changed.
+MAX_SIGNIFICANT_DIGITS = 15
 LOCKED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
@@ -30,6 +33,7 @@ class IncomingRow:
     values: dict[str, object]
     line: int | None = None  # the row number in a file, as a spreadsheet shows it
     labels: dict[str, str] = field(default_factory=dict)  # indicator code → column header
+    clear: set[str] = field(default_factory=set)  # indicator codes whose value is removed
 
 
 @dataclass
@@ -50,6 +54,12 @@ class CleanRow:
     year: int
     month: int
     values: dict[str, Decimal]
+    clear: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, code: str, indicator: Indicator) -> str:
+        """The column a problem with this indicator is reported under."""
+        return self.labels.get(code, indicator.name)
 
 
 def _column(row: IncomingRow, key: str, default: str) -> str:
@@ -63,27 +73,30 @@ def _integer(raw: object) -> int | None:
         return raw
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         return int(raw.strip())
     return None
 
 
 def parse_number(raw: object) -> Decimal | None:
-    """A number from a cell or JSON value; thousands separators are allowed in text."""
+    """A finite number from a cell or JSON value; thousands separators are allowed in text."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    if isinstance(raw, str):
-        text = raw.strip().replace(",", "").replace("，", "")
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        number = Decimal(repr(raw))
+    elif isinstance(raw, str) and len(raw) <= 64:
         try:
-            number = Decimal(text)
+            number = Decimal(raw.strip().replace(",", "").replace("，", ""))
         except InvalidOperation:
             return None
-        return number if number.is_finite() else None
-    return None
+    else:
+        return None
+    # Refuse NaN, infinities and exponents beyond any real figure before doing arithmetic.
+    if not number.is_finite() or abs(number.adjusted()) > 40:
+        return None
+    return number
 
 
 def validate(
@@ -94,7 +107,7 @@ def validate(
     codes = {uscc.normalise(str(row.credit_code or "")) for row in rows}
     visible = {
         e.credit_code: e
-        for e in tenancy.visible_enterprises(principal).filter(credit_code__in=codes)
+        for e in tenancy.writable_enterprises(principal).filter(credit_code__in=codes)
     }
     problems: list[Problem] = []
     clean: list[CleanRow] = []
@@ -178,8 +191,41 @@ def validate(
                         _("Too large for %(unit)s; check the unit.") % {"unit": indicator.unit},
                     )
                 )
+            elif len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        label,
+                        str(raw),
+                        _("More than %(n)d significant digits; round the figure.")
+                        % {"n": MAX_SIGNIFICANT_DIGITS},
+                    )
+                )
             else:
                 values[key] = number.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        clear = set()
+        for key in row.clear:
+            indicator = indicators.get(key)
+            if indicator is None or indicator.derived:
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        _column(row, key, key),
+                        "",
+                        _("There is no indicator with this code."),
+                    )
+                )
+            else:
+                clear.add(key)
+        if not values and not clear and not row_problems:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    _column(row, "month", _("month")),
+                    f"{year}-{month:02d}" if year and month else "",
+                    _("The row carries no figures."),
+                )
+            )
         if enterprise and year and month and not row_problems:
             key3 = (enterprise.id, year, month)
             if key3 in seen:
@@ -198,7 +244,7 @@ def validate(
         if row_problems:
             problems.extend(row_problems)
         else:
-            clean.append(CleanRow(row.line, enterprise, year, month, values))
+            clean.append(CleanRow(row.line, enterprise, year, month, values, clear, row.labels))
     if clean:
         problems.extend(_against_stored(clean, indicators, principal))
     return (clean if not problems else []), problems
@@ -228,6 +274,7 @@ def _against_stored(
         key = (row.enterprise.id, row.year, row.month)
         before = stored[(row.enterprise.id, row.year)].get(row.month, {})
         changes = {k: v for k, v in row.values.items() if before.get(k) != v}
+        changes.update({k: None for k in row.clear if k in before})
         if not staff and status.get(key) in LOCKED and changes:
             problems.append(
                 Problem(
@@ -244,7 +291,10 @@ def _against_stored(
             merged[(enterprise_id, year)][month] = dict(values)
     incoming: dict[tuple[int, int, int], CleanRow] = {}
     for row in clean:
-        merged[(row.enterprise.id, row.year)].setdefault(row.month, {}).update(row.values)
+        month_values = merged[(row.enterprise.id, row.year)].setdefault(row.month, {})
+        month_values.update(row.values)
+        for code in row.clear:
+            month_values.pop(code, None)
         incoming[(row.enterprise.id, row.year, row.month)] = row
     for (enterprise_id, year), months in merged.items():
         for code, indicator in indicators.items():
@@ -260,7 +310,7 @@ def _against_stored(
                     problems.append(
                         Problem(
                             later.line,
-                            indicator.name,
+                            later.label(code, indicator),
                             str(v2),
                             _(
                                 "A year-to-date figure cannot fall: %(value)s is less than "
@@ -273,7 +323,7 @@ def _against_stored(
                     problems.append(
                         Problem(
                             earlier.line,
-                            indicator.name,
+                            earlier.label(code, indicator),
                             str(v1),
                             _(
                                 "A year-to-date figure cannot fall: %(value)s is more than "

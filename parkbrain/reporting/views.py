@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from parkbrain.core.people import person_name
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.filters import EnterpriseFilter
-from parkbrain.registry.models import Enterprise
+from parkbrain.registry.models import Assignment
 
 from . import compute, services
 from .choices import Basis, Channel, EnergyConvention
@@ -29,11 +31,15 @@ from .periods import last_complete_month, months_over
 from .spreadsheets import (
     MAX_UPLOAD_BYTES,
     XLSX_CONTENT_TYPE,
+    append_text_row,
     size_refusal,
     template_csv,
     template_workbook,
+    text_cell,
 )
 from .validation import IncomingRow
+
+PROBLEMS_SHOWN = 500
 
 
 def _can_edit(user, report: MonthlyReport | None) -> bool:
@@ -162,8 +168,17 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
         if not _can_edit(request.user, report):
             raise PermissionDenied
         posted = {i.code: request.POST.get(i.code, "") for i in indicators if not i.derived}
+        stored_codes = set(
+            report.values.values_list("indicator__code", flat=True) if report else ()
+        )
+        # An emptied field removes the figure it held.
         row = IncomingRow(
-            enterprise.credit_code, year, month, posted, labels={i.code: i.code for i in indicators}
+            enterprise.credit_code,
+            year,
+            month,
+            {code: text for code, text in posted.items() if text.strip()},
+            labels={i.code: i.code for i in indicators},
+            clear={code for code, text in posted.items() if not text.strip()} & stored_codes,
         )
         try:
             result = services.save_reports(
@@ -273,7 +288,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/upload_result.html",
-        {"outcome": outcome, "back": _safe_back(request)},
+        {
+            "outcome": outcome,
+            "problems": outcome.problems[:PROBLEMS_SHOWN],
+            "problems_hidden": max(0, len(outcome.problems) - PROBLEMS_SHOWN),
+            "back": _safe_back(request),
+        },
     )
 
 
@@ -386,11 +406,14 @@ def _reminder_export(kind: str, year: int, rows: list[dict]) -> HttpResponse:
     header = ["统一社会信用代码", "企业名称", "园区/中心", "未报或未提交的月份", "项目经理人"]
     firms = [row["enterprise"] for row in rows if row["missing"]]
     managers = defaultdict(list)
-    for enterprise_id, last, first in Enterprise.objects.filter(
-        pk__in=[f.pk for f in firms]
-    ).values_list("id", "assignments__manager__last_name", "assignments__manager__first_name"):
-        if last or first:
-            managers[enterprise_id].append(f"{last}{first}")
+    today = timezone.localdate()
+    current = Assignment.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today), enterprise__in=firms, since__lte=today
+    ).select_related("manager")
+    for assignment in current.order_by("since", "id"):
+        name = person_name(assignment.manager)
+        if name not in managers[assignment.enterprise_id]:
+            managers[assignment.enterprise_id].append(name)
     lines = [
         [
             row["enterprise"].credit_code,
@@ -407,7 +430,7 @@ def _reminder_export(kind: str, year: int, rows: list[dict]) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(lines)
+        writer.writerows([[text_cell(value) for value in line] for line in lines])
         response = HttpResponse(
             buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
         )
@@ -416,9 +439,9 @@ def _reminder_export(kind: str, year: int, rows: list[dict]) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{year}年催报名单"
-    sheet.append(header)
+    append_text_row(sheet, header)
     for line in lines:
-        sheet.append(line)
+        append_text_row(sheet, line)
     for column, width in zip("ABCDE", (24, 36, 22, 40, 16), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -50,7 +50,7 @@ def test_template_has_chinese_headers_with_units_and_basis(demo):
 
 
 def test_template_round_trips_through_the_reader(demo):
-    rows = read_upload("t.xlsx", _workbook(_firm_rows(demo.firms["gear"], 2026, [1, 2])))
+    rows = read_upload("t.xlsx", _workbook(_firm_rows(demo.firms["gear"], 2026, [1, 2]))).rows
     assert [(r.line, r.month, r.values["output_value"]) for r in rows] == [
         (2, 1, 1_000_000),
         (3, 2, 2_000_000),
@@ -96,7 +96,7 @@ def test_csv_in_gb18030_with_short_headers(demo):
     gear = demo.firms["gear"]
     header = "统一社会信用代码,年份,月份,工业总产值（当年价格）,用电量"
     text = f'{header}\n{gear.credit_code},2026,1,"1,200",300\n'
-    rows = read_upload("t.csv", text.encode("gb18030"))
+    rows = read_upload("t.csv", text.encode("gb18030")).rows
     assert rows[0].values == {"output_value": "1,200", "electricity": "300"}
 
 

