@@ -54,6 +54,7 @@ class CoefficientTable:
 
     def __init__(self, rows: list[tuple[str, str, int | None, Decimal]]) -> None:
         self.rows = rows
+        self._memo: dict[tuple[str, str, int], Decimal | None] = {}
 
     @classmethod
     def load(cls) -> "CoefficientTable":
@@ -68,6 +69,12 @@ class CoefficientTable:
         )
 
     def factor(self, code: str, convention: str, year: int) -> Decimal | None:
+        key = (code, convention, year)
+        if key not in self._memo:
+            self._memo[key] = self._lookup(code, convention, year)
+        return self._memo[key]
+
+    def _lookup(self, code: str, convention: str, year: int) -> Decimal | None:
         candidates = [
             (row_year, factor)
             for row_code, row_convention, row_year, factor in self.rows

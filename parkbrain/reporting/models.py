@@ -131,8 +131,13 @@ class MonthlyReport(models.Model):
 class ReportValue(models.Model):
     """One indicator's value in a report, on the indicator's own basis (year to date or month)."""
 
+    # The unique (report, indicator) index already serves lookups by report.
     report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        related_name="values",
+        verbose_name=_("report"),
+        db_index=False,
     )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")

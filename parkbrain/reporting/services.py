@@ -89,20 +89,23 @@ def save_reports(
         (r.enterprise_id, r.year, r.month): r
         for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
     }
-    new_reports = [
-        MonthlyReport(enterprise=row.enterprise, year=row.year, month=row.month)
+    new_keys = [
+        (row.enterprise.id, row.year, row.month)
         for row in clean
         if (row.enterprise.id, row.year, row.month) not in existing
     ]
-    MonthlyReport.objects.bulk_create(new_reports, batch_size=1000)
-    if new_reports and any(r.pk is None for r in new_reports):
+    if new_keys:
+        insert_rows(
+            MonthlyReport,
+            ("enterprise", "year", "month", "status", "return_reason", "updated_at"),
+            ((e, y, m, ReportStatus.DRAFT, "", now) for e, y, m in new_keys),
+            prepare=("updated_at",),
+        )
         existing = {
             (r.enterprise_id, r.year, r.month): r
             for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
         }
-    else:
-        existing.update({(r.enterprise_id, r.year, r.month): r for r in new_reports})
-    fresh = {existing[(r.enterprise_id, r.year, r.month)].pk for r in new_reports}
+    fresh = {existing[key].pk for key in new_keys}
 
     reports = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
     stored = {
@@ -110,7 +113,7 @@ def save_reports(
         for v in ReportValue.objects.filter(report__in=[r for r in reports if r.pk not in fresh])
     }
     to_create, to_update, to_delete, revisions = [], [], [], []
-    result = SaveResult(reports_created=len(new_reports), reports=reports)
+    result = SaveResult(reports_created=len(new_keys), reports=reports)
     for row, report in zip(clean, reports, strict=True):
         changes = {}
         for code, value in row.values.items():
@@ -156,7 +159,9 @@ def save_reports(
             principal,
             channel,
         )
-    MonthlyReport.objects.filter(pk__in=[r.pk for r in reports]).update(updated_at=timezone.now())
+    touched = [r.pk for r in reports if r.pk not in fresh]  # new ones carry their time already
+    if touched:
+        MonthlyReport.objects.filter(pk__in=touched).update(updated_at=now)
     refresh_warnings({(r.enterprise_id, r.year) for r in reports})
     return result
 
@@ -235,12 +240,13 @@ def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
         return
     enterprise_ids = {e for e, _y in enterprise_years}
     years = {y for _e, y in enterprise_years} | {y + 1 for _e, y in enterprise_years}
-    reports = list(MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years))
     wanted = [
-        r
-        for r in reports
-        if (r.enterprise_id, r.year) in enterprise_years
-        or (r.enterprise_id, r.year - 1) in enterprise_years
+        (pk, enterprise_id, year, month)
+        for pk, enterprise_id, year, month in MonthlyReport.objects.filter(
+            enterprise_id__in=enterprise_ids, year__in=years
+        ).values_list("id", "enterprise_id", "year", "month")
+        if (enterprise_id, year) in enterprise_years
+        or (enterprise_id, year - 1) in enterprise_years
     ]
     monthly = monthly_by_report(
         enterprise_ids,
@@ -248,23 +254,23 @@ def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
         compute.CoefficientTable.load(),
         codes=compute.PLAUSIBILITY_INPUTS,
     )
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    indicator_ids = dict(Indicator.objects.values_list("code", "id"))
     warnings = []
-    for report in wanted:
-        this = monthly.get((report.enterprise_id, report.year, report.month), {})
-        before = monthly.get((report.enterprise_id, report.year - 1, report.month), {})
+    for pk, enterprise_id, year, month in wanted:
+        this = monthly.get((enterprise_id, year, month), {})
+        before = monthly.get((enterprise_id, year - 1, month), {})
         for finding in compute.plausibility_findings(this, before):
             warnings.append(
                 ReportWarning(
-                    report=report,
+                    report_id=pk,
                     rule=finding.rule,
-                    indicator=indicators[finding.indicator],
+                    indicator_id=indicator_ids[finding.indicator],
                     message=_warning_text(finding),
                     this_value=finding.this_value.quantize(MICRO, ROUND_HALF_UP),
                     compared_value=finding.compared_value.quantize(MICRO, ROUND_HALF_UP),
                 )
             )
-    ReportWarning.objects.filter(report__in=wanted).delete()
+    ReportWarning.objects.filter(report_id__in=[w[0] for w in wanted]).delete()
     ReportWarning.objects.bulk_create(warnings, batch_size=2000)
 
 

@@ -183,13 +183,13 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
         sheet = workbook.worksheets[0]
         # The sheet's own claim about its size is not trusted: read only the rows it has.
         sheet.reset_dimensions()
-        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
             if number > MAX_ROWS:
                 raise UploadRefused(
                     _("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS}
                 )
             values = []
-            for cell in cells:
+            for cell in cells[:MAX_COLUMNS]:
                 if cell.data_type == "f":
                     formulas.append(cell.coordinate)
                 values.append(cell.value)
@@ -237,8 +237,12 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     return rows
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _to_rows(table: list[tuple[int, list]]) -> Upload:
-    table = [(n, cells) for n, cells in table if any(c not in (None, "") for c in cells)]
+    table = [(n, cells) for n, cells in table if not all(_blank(c) for c in cells)]
     if not table:
         raise UploadRefused(_("The file has no rows."))
     header_number, header = table[0]
@@ -267,25 +271,24 @@ def _to_rows(table: list[tuple[int, list]]) -> Upload:
             % {"row": header_number, "problems": "; ".join(parts)}
         )
     labels = {key: str(header[i]).strip() for i, key in enumerate(keys) if key}
+    fixed = {key: i for i, key in enumerate(keys) if key in ("credit_code", "year", "month")}
+    figures = [
+        (i, key)
+        for i, key in enumerate(keys)
+        if key and key not in ("credit_code", "name", "year", "month")
+    ]
     rows, skipped = [], 0
     for number, cells in table[1:]:
-        record = {key: (cells[i] if i < len(cells) else None) for i, key in enumerate(keys) if key}
-        values = {
-            key: value
-            for key, value in record.items()
-            if key not in ("credit_code", "name", "year", "month")
-        }
-        if all(
-            value is None or (isinstance(value, str) and not value.strip())
-            for value in values.values()
-        ):
+        width = len(cells)
+        values = {key: cells[i] for i, key in figures if i < width and not _blank(cells[i])}
+        if not values:
             skipped += 1
             continue
         rows.append(
             IncomingRow(
-                credit_code=record.get("credit_code"),
-                year=record.get("year"),
-                month=record.get("month"),
+                credit_code=cells[fixed["credit_code"]] if fixed["credit_code"] < width else None,
+                year=cells[fixed["year"]] if fixed["year"] < width else None,
+                month=cells[fixed["month"]] if fixed["month"] < width else None,
                 values=values,
                 line=number,
                 labels=labels,

@@ -20,6 +20,7 @@ MAX_ABS_VALUE = Decimal("1e15")
 # SQLite keeps decimals as binary floats: beyond 15 significant digits a figure would not
 # come back as it was sent, and a repeated report would look changed.
 MAX_SIGNIFICANT_DIGITS = 15
+FOUR_PLACES = Decimal("0.0001")
 LOCKED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
@@ -191,7 +192,9 @@ def validate(
                         _("Too large for %(unit)s; check the unit.") % {"unit": indicator.unit},
                     )
                 )
-            elif len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+            elif len(number.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS and (
+                len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
+            ):
                 row_problems.append(
                     Problem(
                         row.line,
@@ -202,7 +205,7 @@ def validate(
                     )
                 )
             else:
-                values[key] = number.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+                values[key] = number.quantize(FOUR_PLACES, ROUND_HALF_UP)
         clear = set()
         for key in row.clear:
             indicator = indicators.get(key)
