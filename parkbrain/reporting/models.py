@@ -155,16 +155,9 @@ class ReportValue(models.Model):
         return f"{self.indicator.code}={self.value}"
 
 
-class ReportRevision(models.Model):
-    """History: one saving of a report that changed figures — who or which token, when,
-    through which channel, and each changed indicator's old and new value."""
+class Stamped(models.Model):
+    """Who acted (a user or a machine token), when, and through which channel."""
 
-    report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("report")
-    )
-    changes = models.JSONField(
-        _("changes"), help_text=_("Indicator code → [old, new] as text; old is null when new.")
-    )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,6 +178,21 @@ class ReportRevision(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
+        abstract = True
+
+
+class ReportRevision(Stamped):
+    """History: one saving of a report that changed figures — who or which token, when,
+    through which channel, and each changed indicator's old and new value."""
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("report")
+    )
+    changes = models.JSONField(
+        _("changes"), help_text=_("Indicator code → [old, new] as text; old is null when new.")
+    )
+
+    class Meta:
         verbose_name = _("report revision")
         verbose_name_plural = _("report revisions")
         ordering = ["-changed_at", "-id"]
@@ -193,7 +201,7 @@ class ReportRevision(models.Model):
         return f"{self.report} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
-class StatusChange(models.Model):
+class StatusChange(Stamped):
     """History of a report's status: submitted, accepted, returned (with the reason)."""
 
     report = models.ForeignKey(
@@ -205,24 +213,6 @@ class StatusChange(models.Model):
     old_status = models.CharField(_("from"), max_length=10, choices=ReportStatus.choices)
     new_status = models.CharField(_("to"), max_length=10, choices=ReportStatus.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    token = models.ForeignKey(
-        ApiToken,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("API token"),
-    )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     class Meta:
         verbose_name = _("status change")
