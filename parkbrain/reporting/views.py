@@ -240,10 +240,8 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
 
 
 def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
+    """A stored figure as the form shows it: no exponent, no trailing zeros."""
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def _review(request: HttpRequest, report: MonthlyReport | None, action: str) -> HttpResponse:
