@@ -21,7 +21,7 @@ from parkbrain.reporting import services  # noqa: E402
 from parkbrain.reporting.models import MonthlyReport  # noqa: E402
 from parkbrain.reporting.spreadsheets import template_columns  # noqa: E402
 
-ROUNDS = 3
+ROUNDS = 5
 YEAR = 2025
 
 
@@ -79,6 +79,8 @@ def main() -> None:
         outcome = services.import_file("bench.xlsx", content, analyst)
         imports.append(time.perf_counter() - started)
         assert outcome.record.saved, outcome.problems[:3] or outcome.refusal
+    rounds = " ".join(f"{i / f:.2f}" for i, f in zip(imports, floors, strict=True))
+    print(f"each round, import / floor: {rounds}")
     floor, full = statistics.median(floors), statistics.median(imports)
     print(
         f"reports written: {outcome.result.reports_created:,}, "

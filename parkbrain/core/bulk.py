@@ -5,7 +5,9 @@ tens of thousands of figures in one spreadsheet that is several times the cost o
 itself (bench/report_import.py). This writes plain tuples with one prepared statement.
 """
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connections, models, router
 
@@ -30,7 +32,8 @@ def insert_rows(
         (index, model._meta.get_field(name)) for index, name in enumerate(fields) if name in prepare
     ]
     if converters:
-        rows = (_prepared(row, converters, connection) for row in rows)
+        last: dict[int, tuple] = {}
+        rows = (_prepared(row, converters, connection, last) for row in rows)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -50,8 +53,32 @@ def insert_rows(
     return written
 
 
-def _prepared(row: Sequence, converters: list, connection) -> list:
+def _prepared(row: Sequence, converters: list, connection, last: dict) -> list:
     values = list(row)
     for index, field in converters:
-        values[index] = field.get_db_prep_save(values[index], connection)
+        raw = values[index]
+        # The same object in the same column (one timestamp for a whole batch) is prepared once.
+        seen = last.get(index)
+        if seen is not None and seen[0] is raw:
+            values[index] = seen[1]
+        else:
+            values[index] = field.get_db_prep_save(raw, connection)
+            last[index] = (raw, values[index])
     return values
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bounded batch (one upload).
+
+    Such a batch keeps tens of thousands of small objects alive at once (cells, rows,
+    decimals); the collector would rescan them again and again, a fifth of an import's time
+    (bench/report_import.py). Reference counting still frees them; cycles wait until after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -164,7 +164,7 @@ def put_report(request: HttpRequest, credit_code: str, period: str, payload: Rep
             # Two first reports for the same month at once: the second sees the first's row.
             if attempt == 2:
                 raise
-    report = _with_details(MonthlyReport.objects.filter(pk=result.reports[0].pk)).get()
+    report = _with_details(MonthlyReport.objects.filter(pk=result.report_ids[0])).get()
     return Status(
         201 if result.reports_created else 200,
         {

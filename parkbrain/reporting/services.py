@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkbrain.core.bulk import insert_rows
+from parkbrain.core.bulk import collector_paused, insert_rows
 from parkbrain.registry import tenancy
 from parkbrain.registry.models import ApiToken
 
@@ -25,7 +25,7 @@ from .models import (
     ReportWarning,
     StatusChange,
 )
-from .validation import IncomingRow, Problem, validate
+from .validation import IncomingRow, Problem, Series, validate
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 MICRO = Decimal("0.000001")
@@ -50,7 +50,7 @@ class SaveResult:
     reports_unchanged: int = 0
     values_changed: int = 0
     submitted: int = 0
-    reports: list[MonthlyReport] = field(default_factory=list)
+    report_ids: list[int] = field(default_factory=list)  # one per row, in order
 
     @property
     def unchanged(self) -> bool:
@@ -75,9 +75,10 @@ def save_reports(
     """Validate the whole batch, then write it at once: new and changed values with their
     history, optionally submitting the reports. Sending the same batch again changes nothing."""
     today = today or timezone.localdate()
-    clean, problems = validate(rows, principal, today)
-    if problems:
-        raise ReportsRejected(problems)
+    checked = validate(rows, principal, today)
+    if checked.problems:
+        raise ReportsRejected(checked.problems)
+    clean = checked.clean
     actor = _actor(principal)
     user_id = actor["changed_by"].pk if actor["changed_by"] else None
     token_id = actor["token"].pk if actor["token"] else None
@@ -85,56 +86,51 @@ def save_reports(
     indicators = {i.code: i for i in Indicator.objects.all()}
     enterprise_ids = {row.enterprise.id for row in clean}
     years = {row.year for row in clean}
-    existing = {
-        (r.enterprise_id, r.year, r.month): r
-        for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
-    }
+    period_reports = MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
+    there = set(period_reports.values_list("enterprise_id", "year", "month"))
     new_keys = [
         (row.enterprise.id, row.year, row.month)
         for row in clean
-        if (row.enterprise.id, row.year, row.month) not in existing
+        if (row.enterprise.id, row.year, row.month) not in there
     ]
-    if new_keys:
-        insert_rows(
-            MonthlyReport,
-            ("enterprise", "year", "month", "status", "return_reason", "updated_at"),
-            ((e, y, m, ReportStatus.DRAFT, "", now) for e, y, m in new_keys),
-            prepare=("updated_at",),
-        )
-        existing = {
-            (r.enterprise_id, r.year, r.month): r
-            for r in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, year__in=years)
-        }
-    fresh = {existing[key].pk for key in new_keys}
-
-    reports = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
+    insert_rows(
+        MonthlyReport,
+        ("enterprise", "year", "month", "status", "return_reason", "updated_at"),
+        ((e, y, m, ReportStatus.DRAFT, "", now) for e, y, m in new_keys),
+        prepare=("updated_at",),
+    )
+    keyed = period_reports.values_list("enterprise", "year", "month", "id")
+    existing = {(e, y, m): pk for e, y, m, pk in keyed}
+    fresh = {existing[key] for key in new_keys}
+    report_ids = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
     stored = {
         (v.report_id, v.indicator_id): v
-        for v in ReportValue.objects.filter(report__in=[r for r in reports if r.pk not in fresh])
+        for v in ReportValue.objects.filter(report__in=[pk for pk in report_ids if pk not in fresh])
     }
     to_create, to_update, to_delete, revisions = [], [], [], []
-    result = SaveResult(reports_created=len(new_keys), reports=reports)
-    for row, report in zip(clean, reports, strict=True):
+    result = SaveResult(reports_created=len(new_keys), report_ids=report_ids)
+    indicator_ids = {code: indicator.pk for code, indicator in indicators.items()}
+    for row, report_id in zip(clean, report_ids, strict=True):
         changes = {}
         for code, value in row.values.items():
-            indicator = indicators[code]
-            current = stored.get((report.pk, indicator.pk))
+            indicator_id = indicator_ids[code]
+            current = stored.get((report_id, indicator_id))
             if current is None:
-                to_create.append((report.pk, indicator.pk, value))
+                to_create.append((report_id, indicator_id, value))
                 changes[code] = [None, str(value)]
             elif current.value != value:
                 changes[code] = [str(current.value), str(value)]
                 current.value = value
                 to_update.append(current)
         for code in row.clear:
-            current = stored.get((report.pk, indicators[code].pk))
+            current = stored.get((report_id, indicator_ids[code]))
             if current is not None:
                 changes[code] = [str(current.value), None]
                 to_delete.append(current.pk)
         if changes:
-            revisions.append((report.pk, changes, now, user_id, token_id, channel))
+            revisions.append((report_id, changes, now, user_id, token_id, channel))
         result.values_changed += len(changes)
-        if report.pk not in fresh:
+        if report_id not in fresh:
             if changes:
                 result.reports_changed += 1
             else:
@@ -150,19 +146,14 @@ def save_reports(
     )
     if submit:
         # A report left with no figures (all cleared) is not submitted.
-        filled = set(
-            ReportValue.objects.filter(report__in=reports).values_list("report_id", flat=True)
-        )
-        result.submitted = _move(
-            [r for r in reports if r.status in EDITABLE and r.pk in filled],
-            ReportStatus.SUBMITTED,
-            principal,
-            channel,
-        )
-    touched = [r.pk for r in reports if r.pk not in fresh]  # new ones carry their time already
+        filled = MonthlyReport.objects.filter(
+            pk__in=report_ids, status__in=EDITABLE, values__isnull=False
+        ).distinct()
+        result.submitted = _move(list(filled), ReportStatus.SUBMITTED, principal, channel)
+    touched = [pk for pk in report_ids if pk not in fresh]  # new ones carry their time already
     if touched:
         MonthlyReport.objects.filter(pk__in=touched).update(updated_at=now)
-    refresh_warnings({(r.enterprise_id, r.year) for r in reports})
+    refresh_warnings({(row.enterprise.id, row.year) for row in clean}, known=checked.after)
     return result
 
 
@@ -233,9 +224,9 @@ def return_report(report: MonthlyReport, reviewer, reason: str) -> None:
     _move([report], ReportStatus.RETURNED, reviewer, Channel.REVIEW, reason.strip())
 
 
-def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
+def refresh_warnings(enterprise_years: set[tuple[int, int]], known: Series | None = None) -> None:
     """Recompute the plausibility warnings of these enterprise-years and of the year after
-    (whose comparisons use them)."""
+    (whose comparisons use them). `known` holds enterprise-years' figures already in hand."""
     if not enterprise_years:
         return
     enterprise_ids = {e for e, _y in enterprise_years}
@@ -253,6 +244,7 @@ def refresh_warnings(enterprise_years: set[tuple[int, int]]) -> None:
         years | {y - 1 for y in years},
         compute.CoefficientTable.load(),
         codes=compute.PLAUSIBILITY_INPUTS,
+        known=known,
     )
     indicator_ids = dict(Indicator.objects.values_list("code", "id"))
     warnings = []
@@ -292,22 +284,33 @@ def monthly_by_report(
     table: compute.CoefficientTable,
     codes: tuple[str, ...] | None = None,
     convention: str = EnergyConvention.EQUIVALENT,
+    known: Series | None = None,
 ) -> dict[tuple[int, int, int], dict[str, Decimal]]:
     """(enterprise, year, month) → each indicator's own monthly value, standard coal included
-    (electricity converted by `convention`); `codes` limits the indicators read."""
+    (electricity converted by `convention`); `codes` limits the indicators read. The
+    enterprise-years in `known` are taken from it instead of the database."""
+    known = known or {}
     series: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     bases = {i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()}
+    for (enterprise_id, year), months in known.items():
+        if enterprise_id in enterprise_ids and year in years:
+            for month, values in months.items():
+                for code, value in values.items():
+                    if codes is None or code in codes:
+                        series[(enterprise_id, year)][code][month] = value
+    unread = {y for y in years if any((e, y) not in known for e in enterprise_ids)}
     rows = ReportValue.objects.filter(
-        report__enterprise_id__in=enterprise_ids, report__year__in=years
+        report__enterprise_id__in=enterprise_ids, report__year__in=unread
     )
     if codes is not None:
         rows = rows.filter(indicator__code__in=codes)
     for enterprise_id, year, month, code, value in rows.values_list(
         "report__enterprise_id", "report__year", "report__month", "indicator__code", "value"
     ):
-        series[(enterprise_id, year)][code][month] = value
+        if (enterprise_id, year) not in known:
+            series[(enterprise_id, year)][code][month] = value
     result: dict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
     for (enterprise_id, year), by_code in series.items():
         energy_monthly: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -372,9 +375,10 @@ def import_file(name: str, content: bytes, user, submit: bool = False) -> Import
     record = _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
     outcome = ImportOutcome(record=record)
     try:
-        upload = read_upload(name, content)
-        record.rows, outcome.skipped = len(upload.rows), upload.skipped
-        outcome.result = save_reports(upload.rows, user, Channel.UPLOAD, submit=submit)
+        with collector_paused():
+            upload = read_upload(name, content)
+            record.rows, outcome.skipped = len(upload.rows), upload.skipped
+            outcome.result = save_reports(upload.rows, user, Channel.UPLOAD, submit=submit)
     except UploadRefused as refused:
         outcome.refusal = record.refusal = str(refused)[:500]
     except ReportsRejected as rejected:

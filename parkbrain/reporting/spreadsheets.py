@@ -280,7 +280,13 @@ def _to_rows(table: list[tuple[int, list]]) -> Upload:
     rows, skipped = [], 0
     for number, cells in table[1:]:
         width = len(cells)
-        values = {key: cells[i] for i, key in figures if i < width and not _blank(cells[i])}
+        values = {}
+        for i, key in figures:
+            if i < width:
+                value = cells[i]
+                # _blank inlined: this runs for every cell of the file
+                if value is not None and (type(value) is not str or value.strip()):
+                    values[key] = value
         if not values:
             skipped += 1
             continue

@@ -17,6 +17,7 @@ from .models import Indicator, MonthlyReport, ReportValue
 
 FIRST_YEAR = 2000
 MAX_ABS_VALUE = Decimal("1e15")
+MAX_ABS_INT = 10**15
 # SQLite keeps decimals as binary floats: beyond 15 significant digits a figure would not
 # come back as it was sent, and a repeated report would look changed.
 MAX_SIGNIFICANT_DIGITS = 15
@@ -100,22 +101,36 @@ def parse_number(raw: object) -> Decimal | None:
     return number
 
 
-def validate(
-    rows: list[IncomingRow], principal: object, today: date
-) -> tuple[list[CleanRow], list[Problem]]:
-    """Check every row; return the clean rows only when there is no problem at all."""
+# (enterprise id, year) → month → indicator code → value on the indicator's own basis
+Series = dict[tuple[int, int], dict[int, dict[str, Decimal]]]
+
+
+@dataclass
+class Checked:
+    """The outcome of validation: clean rows only when there is no problem at all, and every
+    touched enterprise-year's figures as they will be once the rows are saved."""
+
+    clean: list[CleanRow]
+    problems: list[Problem]
+    after: Series = field(default_factory=dict)
+
+
+def validate(rows: list[IncomingRow], principal: object, today: date) -> Checked:
+    """Check every row."""
     indicators = {i.code: i for i in Indicator.objects.all()}
     codes = {uscc.normalise(str(row.credit_code or "")) for row in rows}
     visible = {
         e.credit_code: e
         for e in tenancy.writable_enterprises(principal).filter(credit_code__in=codes)
     }
+    reportable = {code for code, indicator in indicators.items() if not indicator.derived}
     problems: list[Problem] = []
     clean: list[CleanRow] = []
     seen: dict[tuple[int, int, int], int | None] = {}
+    credit_code_title = _("credit code")
     for row in rows:
         row_problems: list[Problem] = []
-        code_label = _column(row, "credit_code", _("credit code"))
+        code_label = _column(row, "credit_code", credit_code_title)
         code = uscc.normalise(str(row.credit_code or ""))
         enterprise = visible.get(code)
         if enterprise is None:
@@ -157,9 +172,14 @@ def validate(
             )
         values: dict[str, Decimal] = {}
         for key, raw in row.values.items():
+            indicator = indicators.get(key)
+            # Most spreadsheet cells are plain whole numbers in range: taken without the
+            # general parse.
+            if type(raw) is int and 0 <= raw < MAX_ABS_INT and key in reportable:
+                values[key] = Decimal(raw).quantize(FOUR_PLACES)
+                continue
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            indicator = indicators.get(key)
             label = _column(row, key, key)
             if indicator is None:
                 row_problems.append(
@@ -248,16 +268,21 @@ def validate(
             problems.extend(row_problems)
         else:
             clean.append(CleanRow(row.line, enterprise, year, month, values, clear, row.labels))
+    after: Series = {}
     if clean:
-        problems.extend(_against_stored(clean, indicators, principal))
-    return (clean if not problems else []), problems
+        stored_problems, after = _against_stored(clean, indicators, principal)
+        problems.extend(stored_problems)
+    if problems:
+        return Checked([], problems)
+    return Checked(clean, problems, after)
 
 
 def _against_stored(
     clean: list[CleanRow], indicators: dict[str, Indicator], principal: object
-) -> list[Problem]:
+) -> tuple[list[Problem], Series]:
     """Checks that need what is already stored: year-to-date sums never fall within a year,
-    and enterprises cannot change reports that are submitted or accepted."""
+    and enterprises cannot change reports that are submitted or accepted. Also returns the
+    figures of every enterprise-year read, with the rows applied."""
     problems: list[Problem] = []
     enterprise_ids = {row.enterprise.id for row in clean}
     years = {row.year for row in clean}
@@ -288,7 +313,7 @@ def _against_stored(
                     % {"status": ReportStatus(status[key]).label},
                 )
             )
-    merged: dict[tuple[int, int], dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    merged: Series = {(e, y): {} for e in enterprise_ids for y in years}
     for (enterprise_id, year), months in stored.items():
         for month, values in months.items():
             merged[(enterprise_id, year)][month] = dict(values)
@@ -335,4 +360,4 @@ def _against_stored(
                             % {"value": v1, "after": v2, "month": m2},
                         )
                     )
-    return problems
+    return problems, merged

@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -254,3 +255,33 @@ def test_a_file_with_thousands_of_problems_lists_the_first_500(client, demo):
     response = client.post(reverse("reporting:upload"), {"file": upload})
     assert len(response.context["problems"]) == 500
     assert response.context["problems_hidden"] == 700
+
+
+def test_figures_in_hand_give_the_same_months_as_the_database(demo):
+    from parkbrain.reporting.compute import CoefficientTable
+    from parkbrain.reporting.validation import validate
+
+    gear = demo.firms["gear"]
+    who = demo.user("analyst")
+    _save(gear, who, 2025, 1, output_value=100, electricity=10_000)
+    _save(gear, who, 2026, 1, output_value=120, electricity=12_000)
+    row = IncomingRow(gear.credit_code, 2026, 2, {"output_value": 250, "electricity": 25_000})
+    checked = validate([row], who, date(2026, 11, 26))
+    assert not checked.problems
+    table = CoefficientTable.load()
+    in_hand = services.monthly_by_report({gear.pk}, {2025, 2026}, table, known=checked.after)
+    _save(gear, who, 2026, 2, output_value=250, electricity=25_000)
+    assert in_hand == services.monthly_by_report({gear.pk}, {2025, 2026}, table)
+    assert in_hand[(gear.pk, 2026, 2)]["output_value"] == Decimal("130")
+
+
+def test_the_collector_is_paused_only_inside_the_batch():
+    import gc
+
+    from parkbrain.core.bulk import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
