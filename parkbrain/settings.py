@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "parkbrain.core",
     "parkbrain.registry",
     "parkbrain.reporting",
+    "parkbrain.cockpit",
+    "parkbrain.evaluation",
+    "parkbrain.monitoring",
     "parkbrain.demo",
 ]
 

@@ -18,4 +18,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("parkbrain.registry.urls")),
     path("", include("parkbrain.reporting.urls")),
+    path("", include("parkbrain.cockpit.urls")),
+    path("", include("parkbrain.evaluation.urls")),
+    path("", include("parkbrain.monitoring.urls")),
 ]
