@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/demo_build.py
 	$(BIN)/python bench/report_import.py
 	$(BIN)/python bench/report_api.py
+	$(BIN)/python bench/cockpit.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts *.egg-info

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from parkbrain.core.api import ApiError, SessionAuth, TokenAuth
+from parkbrain.monitoring.api import router as monitoring_router
 from parkbrain.registry.api import router as registry_router
 from parkbrain.reporting.api import router as reporting_router
 
@@ -28,3 +29,4 @@ def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 api.add_router("/", registry_router)
 api.add_router("/", reporting_router)
+api.add_router("/", monitoring_router)

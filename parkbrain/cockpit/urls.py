@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cockpit"
-urlpatterns: list = []
+urlpatterns = [
+    path("cockpit/", views.dashboard, name="dashboard"),
+    path("cockpit/wall/", views.wall, name="wall"),
+    path("cockpit/export.<str:fmt>", views.export, name="export"),
+    path("enterprises/<int:pk>/portrait/", views.portrait, name="portrait"),
+]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from parkbrain.monitoring.services import evaluate_recent, install_default_rules
 from parkbrain.registry import services
 from parkbrain.registry.choices import AreaKind, CodeLevel, Role
 from parkbrain.registry.models import (
@@ -30,6 +31,7 @@ from parkbrain.registry.models import (
 )
 
 from . import calibration as cal
+from .evaluation import build_evaluation
 from .firms import EXEMPLARS, Firm, FirmMaker
 from .geometry import blob, offset
 from .reports import build_reports
@@ -54,6 +56,8 @@ class DemoResult:
     token_enterprise: str = ""
     enterprise_count: int = 0
     report_count: int = 0
+    evaluation_year: int | None = None
+    warning_count: int = 0
 
 
 def above_scale_targets(as_of: date, scale: float) -> dict[int, int]:
@@ -154,7 +158,7 @@ def build_demo(
     seed: int = 2024, scale: float = 1.0, as_of: date | None = None, reports: bool = True
 ) -> DemoResult:
     """Write the whole demo zone. `scale` shrinks the enterprise counts for fast tests;
-    `reports=False` leaves out the monthly reports."""
+    `reports=False` leaves out the monthly reports and the evaluation built on them."""
     as_of = as_of or timezone.localdate()
     if as_of.year < FIRST_ABOVE_SCALE_YEAR:
         raise ValueError(f"The demo zone starts in {FIRST_ABOVE_SCALE_YEAR}; as_of is {as_of}.")
@@ -170,6 +174,10 @@ def build_demo(
     _write_logins(b, zone, firms, result)
     if reports:
         result.report_count = build_reports(firms, b.rng, as_of)
+        result.evaluation_year = build_evaluation(zone, firms, b.rng, as_of)
+        # The monthly warning run, as if it had run for each of the latest months.
+        install_default_rules(zone)
+        result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
     return result
 
 

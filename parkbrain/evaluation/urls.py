@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("evaluation/", views.results, name="results"),
+    path("evaluation/act/", views.act, name="act"),
+    path("evaluation/export/", views.export, name="export"),
+    path("evaluation/policy/", views.policy, name="policy"),
+    path("evaluation/enterprise/<int:pk>/", views.enterprise, name="enterprise"),
+    path("evaluation/results/<int:pk>/grade/", views.override, name="override"),
+]

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "monitoring"
-urlpatterns: list = []
+urlpatterns = [
+    path("warnings/", views.alert_list, name="list"),
+    path("warnings/<int:pk>/", views.alert_detail, name="detail"),
+    path("warnings/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("warnings/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("warnings/<int:pk>/note/", views.note, name="note"),
+    path("warnings/rules/", views.rule_list, name="rules"),
+    path("warnings/rules/<int:pk>/", views.rule_edit, name="rule-edit"),
+]

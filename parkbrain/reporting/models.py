@@ -139,8 +139,14 @@ class ReportValue(models.Model):
         verbose_name=_("report"),
         db_index=False,
     )
+    # No index of its own: on SQLite it drew the planner into reading every value of an
+    # indicator instead of the period's reports (bench/cockpit.py), and it slowed each insert.
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("indicator"),
+        db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
 

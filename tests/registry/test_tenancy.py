@@ -15,6 +15,7 @@ from parkbrain.registry.models import Enterprise, Park
 
 pytestmark = pytest.mark.django_db
 
+ACT_ON_WARNING = "tests.monitoring.test_views.test_cannot_act_on_another_enterprises_warning"
 COVERED = {
     "home": "test_enterprise_home_is_its_own_page",
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
@@ -38,6 +39,30 @@ COVERED = {
     "api:list_reports": "tests.reporting.test_api.test_list_shows_only_the_callers_reports",
     "api:get_report": "tests.reporting.test_api.test_token_cannot_touch_another_enterprise",
     "api:put_report": "tests.reporting.test_api.test_token_cannot_touch_another_enterprise",
+    "cockpit:dashboard": "tests.cockpit.test_views.test_another_zone_sees_only_its_own_figures",
+    "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
+    "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
+    "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
+    "evaluation:results": "tests.evaluation.test_views.test_results_are_scoped",
+    "evaluation:enterprise": (
+        "tests.evaluation.test_views.test_explanation_of_another_enterprise_is_404"
+    ),
+    "evaluation:policy": "tests.evaluation.test_views.test_policy_simulator_is_scoped",
+    "evaluation:export": "tests.evaluation.test_views.test_export_is_scoped",
+    "evaluation:act": "tests.evaluation.test_views.test_only_zone_staff_move_the_life_cycle",
+    "evaluation:override": "tests.evaluation.test_views.test_cannot_override_another_zones_grade",
+    "monitoring:list": "tests.monitoring.test_views.test_list_is_scoped",
+    "monitoring:detail": "tests.monitoring.test_views.test_detail_of_another_enterprise_is_404",
+    "monitoring:acknowledge": ACT_ON_WARNING,
+    "monitoring:resolve": ACT_ON_WARNING,
+    "monitoring:note": ACT_ON_WARNING,
+    "monitoring:rules": "tests.monitoring.test_views.test_rules_page_is_the_callers_zone",
+    "monitoring:rule-edit": (
+        "tests.monitoring.test_views.test_rule_edit_is_for_the_zones_administrator"
+    ),
+    "api:list_warnings": "tests.monitoring.test_api.test_api_list_is_scoped",
+    "api:get_warning": "tests.monitoring.test_api.test_api_detail_of_another_enterprise_is_404",
+    "api:warning_counts": "tests.monitoring.test_api.test_api_counts_are_the_callers",
 }
 
 

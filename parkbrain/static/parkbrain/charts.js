@@ -79,6 +79,38 @@
         }]
       };
     },
+    histogram: function (node, d) {
+      return {
+        textStyle: { fontFamily: font },
+        grid: { left: 40, right: 16, top: 24, bottom: 40 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.labels, axisTick: { show: false }, axisLabel: { hideOverlap: true } },
+        yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#eef1f6" } } },
+        series: [{
+          type: "bar", name: d.name, barCategoryGap: "8%",
+          data: d.values.map(function (v, i) {
+            return { value: v, itemStyle: { color: i === d.marked ? palette[2] : "#b8c8ea" } };
+          }),
+          markPoint: d.marked == null ? undefined : {
+            symbol: "pin", symbolSize: 36, itemStyle: { color: palette[2] },
+            data: [{ coord: [d.marked, d.values[d.marked]], value: d.own, label: { show: false } }]
+          }
+        }]
+      };
+    },
+    box: function (node, d) {
+      return {
+        textStyle: { fontFamily: font },
+        grid: { left: 40, right: 16, top: 10, bottom: 28 },
+        tooltip: { trigger: "item" },
+        xAxis: { type: "value", splitLine: { lineStyle: { color: "#eef1f6" } } },
+        yAxis: { type: "category", data: [""], axisTick: { show: false } },
+        series: [
+          { type: "boxplot", name: d.name, data: [d.box], itemStyle: { color: "#e8f0fe", borderColor: palette[0] }, boxWidth: [18, 28] },
+          { type: "scatter", name: d.own, data: [[d.score, 0]], symbolSize: 12, itemStyle: { color: palette[2] }, z: 5 }
+        ]
+      };
+    },
     zonemap: function (node, d, chart) {
       echarts.registerMap("zone", d.geojson);
       var parkColors = ["#cfe0ff", "#c9f0e3", "#ffe4c7", "#e6dcff"];
@@ -138,5 +170,10 @@
     });
   }
 
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  // Text is measured when a chart is laid out: wait for the web font, or labels overlap.
+  function start() {
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(draw); } else { draw(); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

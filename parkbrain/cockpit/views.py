@@ -1,0 +1,347 @@
+"""The cockpit: the analyst's dashboard, the wall display and the exports, all from one
+`figures.build` for the chosen filters."""
+
+import csv
+import io
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from parkbrain.registry import tenancy
+from parkbrain.registry.choices import AreaKind
+from parkbrain.registry.geo import label_point
+from parkbrain.registry.models import Park, Zone
+from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row
+
+from . import figures
+from . import portrait as portrait_data
+from .choices import MapFigure
+from .compute import Figure, Group
+from .forms import CockpitFilterForm
+
+# How the pages show amounts: yuan in 亿元, dollars in 万美元, standard coal in 万吨.
+DISPLAY_UNITS = {
+    "元": (Decimal(100_000_000), "亿元"),
+    "美元": (Decimal(10_000), "万美元"),
+    "吨标准煤": (Decimal(10_000), "万吨标准煤"),
+}
+
+
+def _zone_for_cockpit(request: HttpRequest) -> Zone:
+    """The cockpit shows a whole zone: only those who see the whole zone may open it."""
+    scope = tenancy.scope_of(request.user)
+    zone = tenancy.zone_of(request.user)
+    if not scope.sees_whole_zone or zone is None:
+        raise PermissionDenied(_("The cockpit is for the zone's administrators and analysts."))
+    return zone
+
+
+def _board(request: HttpRequest) -> tuple[figures.Dashboard, CockpitFilterForm]:
+    zone = _zone_for_cockpit(request)
+    as_of = timezone.localdate()
+    form = CockpitFilterForm(request.GET or None, zone, as_of)
+    board = figures.build(zone, tenancy.visible_enterprises(request.user), form.filters(), as_of)
+    return board, form
+
+
+def scaled(value: Decimal | None, unit: str) -> tuple[float | None, str]:
+    """An amount in the unit the pages show it in."""
+    divisor, shown = DISPLAY_UNITS.get(unit, (Decimal(1), unit))
+    if value is None:
+        return None, shown
+    return round(float(value / divisor), 2), shown
+
+
+def _card(figure: Figure) -> dict:
+    if figure.unit == "%":
+        shown, unit = (None if figure.value is None else round(float(figure.value) * 100, 1)), "%"
+    else:
+        shown, unit = scaled(figure.value, figure.unit)
+    whole = figure.unit not in DISPLAY_UNITS and figure.unit != "%"
+    return {
+        "figure": figure,
+        "shown": None if shown is None else (int(shown) if whole else shown),
+        "unit": unit,
+        "growth": None if figure.growth is None else round(float(figure.growth) * 100, 1),
+        "whole": whole,
+    }
+
+
+def _drill_url(board: figures.Dashboard, **extra: object) -> str:
+    """The enterprise list behind a chart: the cockpit's filters plus the clicked slice."""
+    params: dict[str, object] = {"above_scale": "yes", "year": board.filters.period.year}
+    if board.filters.park is not None:
+        params["park"] = board.filters.park.pk
+    if board.filters.industry is not None:
+        params["industry"] = board.filters.industry.slug
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return reverse("registry:enterprises") + "?" + urlencode(params)
+
+
+def _groups_chart(board: figures.Dashboard, groups: list[Group], unit: str, param: str) -> dict:
+    labels, values, links = [], [], []
+    for group in groups:
+        labels.append(group.label)
+        values.append(scaled(group.value, unit)[0])
+        links.append(_drill_url(board, **{param: group.key}) if group.key is not None else "")
+    return {"labels": labels, "values": values, "links": links, "unit": scaled(None, unit)[1]}
+
+
+def _map_data(board: figures.Dashboard, figure: str) -> dict:
+    # Parks first, so the centres inside them are drawn (and clicked) on top.
+    parks = sorted(
+        Park.objects.filter(zone=board.zone), key=lambda p: (p.kind != AreaKind.PARK, p.sort_order)
+    )
+    unit_of = {"output_value": "元", "taxes": "元", "investment": "元"}
+    code = figure if figure in unit_of else "output_value"
+    features, values, points = [], {}, []
+    for park in parks:
+        groups = board.park_groups if park.kind == AreaKind.PARK else board.area_groups
+        group = groups.get(code, {}).get(park.pk)
+        if figure == MapFigure.GROWTH:
+            value = (
+                None
+                if group is None or group.growth is None
+                else round(float(group.growth) * 100, 1)
+            )
+        elif figure == MapFigure.FIRMS:
+            value = group.firms if group else 0
+        else:
+            value = scaled(group.value if group else Decimal(0), unit_of[code])[0]
+        values[park.name] = value
+        if park.outline:
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": park.name, "kind": park.kind, "id": park.pk},
+                    "geometry": park.outline,
+                }
+            )
+            points.append(
+                {
+                    "name": park.name,
+                    "kind": park.kind,
+                    "value": [*label_point(park.outline), value],
+                    "link": _drill_url(board, park=park.pk),
+                }
+            )
+    unit = {
+        MapFigure.GROWTH: "%",
+        MapFigure.FIRMS: _("enterprises"),
+    }.get(figure, scaled(None, "元")[1])
+    return {
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "values": values,
+        "points": points,
+        "unit": unit,
+        "label": str(MapFigure(figure).label),
+    }
+
+
+def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
+    headline = [_card(f) for f in board.headline]
+    trend_unit = scaled(None, "元")[1]
+    query = {k: v for k, v in form.data.items() if v} if form.is_bound else {}
+    top = [
+        {
+            "rank": index,
+            "ranked": ranked,
+            "shown": scaled(ranked.value, "元")[0],
+            "growth": None if ranked.growth is None else round(float(ranked.growth) * 100, 1),
+        }
+        for index, ranked in enumerate(board.top, start=1)
+    ]
+    return {
+        "board": board,
+        "form": form,
+        "period": board.filters.period,
+        "counts": [_card(f) for f in board.counts],
+        "headline": headline,
+        "shares": [_card(f) for f in board.shares],
+        "warnings": _card(board.warnings) if board.warnings else None,
+        "alerts": _card(board.alerts) if board.alerts else None,
+        "top": top,
+        "query": urlencode(query),
+        "trend_data": {
+            "labels": [_("%(month)d月") % {"month": p.month} for p in board.trend],
+            "this": [scaled(p.this_month, "元")[0] for p in board.trend],
+            "last": [scaled(p.last_month, "元")[0] for p in board.trend],
+            "growth": [
+                None if p.growth_to_date is None else round(float(p.growth_to_date) * 100, 1)
+                for p in board.trend
+            ],
+            "unit": trend_unit,
+            "names": [
+                _("%(year)d, month") % {"year": board.filters.period.year},
+                _("%(year)d, month") % {"year": board.filters.period.year - 1},
+                _("Year-to-date growth"),
+            ],
+        },
+        "industry_data": _groups_chart(board, board.by_industry, "元", "industry"),
+        "park_data": _groups_chart(board, board.by_park, "元", "park"),
+        "ownership_data": _groups_chart(board, board.by_ownership, "元", "ownership"),
+        "map_data": _map_data(board, form.map_figure),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    board, form = _board(request)
+    context = _context(board, form)
+    return render(request, "cockpit/dashboard.html", context)
+
+
+@login_required
+def wall(request: HttpRequest) -> HttpResponse:
+    board, form = _board(request)
+    context = _context(board, form)
+    return render(request, "cockpit/wall.html", context)
+
+
+def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]]]:
+    """The dashboard's data as tables: (title, rows with a header row first)."""
+    figures_rows: list[list[object]] = [
+        [
+            _("Figure"),
+            _("Figure value"),
+            _("Unit"),
+            _("Growth (%)"),
+            _("How it was computed"),
+            _("Enterprises counted"),
+            _("As of"),
+            _("Source"),
+        ]
+    ]
+    for figure in (*board.counts, *board.headline, *board.shares, board.warnings, board.alerts):
+        if figure is None:
+            continue
+        value = figure.value
+        if figure.unit == "%" and value is not None:
+            value = round(value * 100, 2)
+        figures_rows.append(
+            [
+                figure.label,
+                value,
+                figure.unit,
+                None if figure.growth is None else round(figure.growth * 100, 2),
+                figure.provenance.formula,
+                figure.provenance.firms,
+                figure.provenance.as_of.isoformat() if figure.provenance.as_of else "",
+                figure.provenance.source,
+            ]
+        )
+
+    def groups(title: str, items: list[Group]) -> tuple[str, list[list[object]]]:
+        rows: list[list[object]] = [
+            [title, _("Output (yuan)"), _("Growth (%)"), _("Enterprises counted")]
+        ]
+        for g in items:
+            growth = None if g.growth is None else round(g.growth * 100, 2)
+            rows.append([g.label, g.value, growth, g.firms])
+        return title, rows
+
+    trend: list[list[object]] = [
+        [_("Month"), _("This year (yuan)"), _("Last year (yuan)"), _("Year-to-date growth (%)")]
+    ]
+    for p in board.trend:
+        growth = None if p.growth_to_date is None else round(p.growth_to_date * 100, 2)
+        trend.append([p.month, p.this_month, p.last_month, growth])
+    top: list[list[object]] = [[_("Rank"), _("Enterprise"), _("Output (yuan)"), _("Growth (%)")]]
+    for rank, r in enumerate(board.top, start=1):
+        top.append([rank, r.name, r.value, None if r.growth is None else round(r.growth * 100, 2)])
+    return [
+        (_("Figures"), figures_rows),
+        groups(_("Industry"), board.by_industry),
+        groups(_("Park"), board.by_park),
+        groups(_("Ownership"), board.by_ownership),
+        (_("Monthly trend"), trend),
+        (_("Top enterprises"), top),
+    ]
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    board, _form = _board(request)
+    tables = _export_rows(board)
+    period = board.filters.period
+    stem = f"cockpit-{period.kind}-{period.year}-{period.month:02d}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for title, rows in tables:
+            writer.writerow([f"# {title}"])
+            for row in rows:
+                writer.writerow([_csv_safe(cell) for cell in row])
+            writer.writerow([])
+        response = HttpResponse(
+            buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in tables:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            append_text_row(sheet, [float(c) if isinstance(c, Decimal) else c for c in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
+
+
+def _csv_safe(cell: object) -> object:
+    """Text that a spreadsheet would run as a formula is quoted."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+@login_required
+def portrait(request: HttpRequest, pk: int) -> HttpResponse:
+    """One enterprise on one page: anyone who may see the enterprise may see its portrait."""
+    firm = tenancy.get_visible_enterprise(request.user, pk)
+    staff = tenancy.scope_of(request.user).sees_whole_zone
+    sheet = portrait_data.build(firm, timezone.localdate(), staff=staff)
+    charts = []
+    for series in sheet.series:
+        divisor, unit = DISPLAY_UNITS.get(series.unit, (Decimal(1), series.unit))
+
+        def shown(values: list[Decimal | None], divisor: Decimal = divisor) -> list:
+            return [None if v is None else round(float(v / divisor), 4) for v in values]
+
+        charts.append(
+            {
+                "id": f"series-{series.code}",
+                "label": series.label,
+                "unit": unit,
+                "data": {
+                    "labels": [str(year) for year in series.years],
+                    "own": [
+                        None if v is None else round(float(v / divisor), 4) for v in series.own
+                    ],
+                    "median": [
+                        None if v is None else round(float(v / divisor), 4) for v in series.median
+                    ],
+                    "peers": series.peers,
+                    "unit": unit,
+                    "names": [_("This enterprise"), _("Industry median")],
+                },
+            }
+        )
+    return render(
+        request,
+        "cockpit/portrait.html",
+        {"enterprise": firm, "portrait": sheet, "charts": charts, "staff": staff},
+    )

@@ -1,0 +1,436 @@
+"""The only code that writes evaluation state: schemes installed from the shipped example,
+agency figures, the evaluation itself, its life cycle and grade overrides, each audited."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parkbrain.registry import tenancy
+from parkbrain.registry.choices import IN_BUSINESS, Role
+from parkbrain.registry.models import AboveScaleYear, Enterprise, Zone
+from parkbrain.reporting.choices import ReportStatus
+from parkbrain.reporting.compute import CoefficientTable
+from parkbrain.reporting.models import Indicator, ReportValue
+
+from . import compute, defaults
+from .choices import EventKind, Grade, GradingMethod, RunStatus, SubjectGroup
+from .models import (
+    AnnualFigure,
+    EvaluationRun,
+    GradeEvent,
+    LandParcel,
+    ParcelOccupant,
+    Result,
+    ResultMember,
+    Scheme,
+    SchemeIndicator,
+)
+
+COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)  # drafts and returns are not figures
+FOUR_PLACES = Decimal("0.0001")
+
+
+class EvaluationRefused(Exception):
+    """The action is not allowed; the message says why."""
+
+
+# -- who may act -----------------------------------------------------------------------------
+
+
+def can_act(actor: object) -> bool:
+    """Zone administrators and analysts run, publish, finalise and override evaluations."""
+    scope = tenancy.scope_of(actor)  # type: ignore[arg-type]
+    return scope.sees_whole_zone and scope.role in (Role.ZONE_ADMIN, Role.ANALYST)
+
+
+def _require(actor: object, zone: Zone) -> None:
+    if not can_act(actor) or tenancy.scope_of(actor).zone_id != zone.pk:  # type: ignore[arg-type]
+        raise EvaluationRefused(_("Only the zone's administrators and analysts may do this."))
+
+
+def _event(run: EvaluationRun, kind: str, actor, result: Result | None = None, **detail) -> None:
+    GradeEvent.objects.create(
+        run=run, result=result, kind=kind, actor=actor if actor else None, detail=detail
+    )
+
+
+# -- schemes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def install_default_schemes(zone: Zone, year: int) -> list[Scheme]:
+    """The shipped example scheme (defaults.py) for both groups of a year, where the zone
+    has none yet; a zone then edits it in the administration."""
+    made = []
+    for group, rows in defaults.INDICATORS.items():
+        if Scheme.objects.filter(zone=zone, year=year, group=group).exists():
+            continue
+        scheme = Scheme.objects.create(
+            zone=zone,
+            year=year,
+            group=group,
+            min_land_mu=defaults.MIN_LAND_MU[group],
+            source=defaults.SOURCE,
+        )
+        SchemeIndicator.objects.bulk_create(
+            SchemeIndicator(
+                scheme=scheme,
+                measure=measure,
+                weight=weight,
+                benchmark=benchmark,
+                unit=unit,
+                when_missing=missing,
+                sort_order=order,
+            )
+            for order, (measure, weight, benchmark, unit, missing) in enumerate(rows)
+        )
+        made.append(scheme)
+    return made
+
+
+def scheme_rules(scheme: Scheme) -> compute.SchemeRules:
+    thresholds = None
+    if scheme.grading == GradingMethod.THRESHOLD:
+        thresholds = (scheme.threshold_a, scheme.threshold_b, scheme.threshold_c)
+    return compute.SchemeRules(
+        rules=tuple(
+            compute.Rule(
+                measure=i.measure,
+                weight=i.weight,
+                benchmark=i.benchmark,
+                direction=i.direction,
+                cap_points=i.cap_points,
+                when_missing=i.when_missing,
+                unit=i.unit,
+            )
+            for i in scheme.indicators.all()
+        ),
+        min_land_mu=scheme.min_land_mu,
+        startup_years=scheme.startup_years,
+        grading=scheme.grading,
+        shares=(scheme.share_a, scheme.share_b, scheme.share_c, scheme.share_d),
+        thresholds=thresholds,
+    )
+
+
+# -- agency figures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One row of an agency file: the enterprise by credit code, the year and the figures
+    as text (empty: not given)."""
+
+    credit_code: str
+    year: str
+    emissions_tonnes: str = ""
+    taxes_yuan: str = ""
+    electricity_kwh: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 1-based, as a spreadsheet counts data rows
+    field: str
+    reason: str
+
+
+class FiguresRejected(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@transaction.atomic
+def record_annual_figures(rows: list[FigureRow], actor: object) -> int:
+    """Validate every row, then write them all (a row for an enterprise-year already there
+    replaces its figures); nothing is written if any row is wrong. Returns rows written."""
+    zone = tenancy.zone_of(actor)
+    if zone is None or not can_act(actor):
+        raise EvaluationRefused(_("Only the zone's administrators and analysts may do this."))
+    firms = dict(
+        Enterprise.objects.filter(
+            zone=zone, credit_code__in=[r.credit_code.strip().upper() for r in rows]
+        ).values_list("credit_code", "id")
+    )
+    problems: list[Problem] = []
+    clean: dict[tuple[int, int], AnnualFigure] = {}
+    for number, row in enumerate(rows, start=1):
+        enterprise_id = firms.get(row.credit_code.strip().upper())
+        if enterprise_id is None:
+            problems.append(
+                Problem(number, "credit_code", _("No enterprise of this zone has this code."))
+            )
+        try:
+            year = int(row.year)
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(number, "year", _("Not a year.")))
+            year = 0
+        values = {}
+        for name in ("emissions_tonnes", "taxes_yuan", "electricity_kwh"):
+            text = getattr(row, name).strip().replace(",", "")
+            if not text:
+                values[name] = None
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                problems.append(Problem(number, name, _("Not a number.")))
+                continue
+            if not value.is_finite() or value < 0:
+                problems.append(Problem(number, name, _("Must be zero or more.")))
+                continue
+            values[name] = value
+        if not row.source.strip():
+            problems.append(Problem(number, "source", _("Say where the figures come from.")))
+        if enterprise_id is not None and year:
+            if (enterprise_id, year) in clean:
+                problems.append(
+                    Problem(number, "credit_code", _("This enterprise and year came already."))
+                )
+            clean[(enterprise_id, year)] = AnnualFigure(
+                enterprise_id=enterprise_id, year=year, source=row.source.strip()[:200], **values
+            )
+    if problems:
+        raise FiguresRejected(problems)
+    AnnualFigure.objects.bulk_create(
+        clean.values(),
+        update_conflicts=True,
+        unique_fields=["enterprise", "year"],
+        update_fields=["emissions_tonnes", "taxes_yuan", "electricity_kwh", "source", "updated_at"],
+    )
+    return len(clean)
+
+
+# -- reading the figures ---------------------------------------------------------------------
+
+
+def read_firm_figures(
+    enterprise_ids: set[int], year: int, convention: str
+) -> dict[int, compute.Figures]:
+    """Each enterprise's annual figures: its submitted or accepted reports of the year and the
+    agencies' figures (compute.annual_figures)."""
+    bases = {i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()}
+    reported: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    rows = ReportValue.objects.filter(
+        report__enterprise_id__in=enterprise_ids,
+        report__year=year,
+        report__status__in=COUNTED,
+        indicator__code__in=compute.REPORT_CODES,
+    ).values_list("report__enterprise_id", "indicator__code", "report__month", "value")
+    for enterprise_id, code, month, value in rows:
+        reported[enterprise_id][code][month] = value
+    agency = {
+        a.enterprise_id: {key: getattr(a, key) for key in compute.AGENCY_FIGURES}
+        for a in AnnualFigure.objects.filter(enterprise_id__in=enterprise_ids, year=year)
+    }
+    table = CoefficientTable.load()
+    return {
+        pk: compute.annual_figures(
+            reported.get(pk, {}), bases, table, year, convention, agency.get(pk)
+        )
+        for pk in enterprise_ids
+    }
+
+
+def _facts(zone: Zone, year: int, convention: str):
+    above = set(
+        AboveScaleYear.objects.filter(enterprise__zone=zone, year=year).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    occupancy = dict(
+        ParcelOccupant.objects.filter(parcel__zone=zone).values_list("enterprise_id", "parcel_id")
+    )
+    firms = [
+        e
+        for e in Enterprise.objects.filter(
+            zone=zone, status__in=IN_BUSINESS, founded_on__lte=date(year, 12, 31)
+        ).only("id", "name", "land_area_mu", "founded_on")
+        if e.id in above or e.land_area_mu > 0 or e.id in occupancy
+    ]
+    figures = read_firm_figures({e.id for e in firms}, year, convention)
+    facts = [
+        compute.FirmFacts(
+            enterprise_id=e.id,
+            name=e.name,
+            above_scale=e.id in above,
+            land_mu=e.land_area_mu,
+            founded_on=e.founded_on,
+            figures=figures[e.id],
+            parcel_id=occupancy.get(e.id),
+        )
+        for e in firms
+    ]
+    parcels = {
+        p.id: compute.ParcelFacts(p.id, p.code, p.area_mu)
+        for p in LandParcel.objects.filter(zone=zone)
+    }
+    return facts, parcels
+
+
+# -- the evaluation and its life cycle -------------------------------------------------------
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_figures(figures: compute.Figures) -> dict:
+    return {key: _text(value) for key, value in figures.items()}
+
+
+def _json_items(items: list[compute.Item], units: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "measure": i.measure,
+            "unit": units.get(i.measure, ""),
+            "value": _text(i.value),
+            "benchmark": str(i.benchmark),
+            "weight": str(i.weight),
+            "points": str(i.points.quantize(FOUR_PLACES)),
+            "cap_points": _text(i.cap_points),
+            "capped": i.capped,
+            "imputed": i.imputed,
+        }
+        for i in items
+    ]
+
+
+@transaction.atomic
+def compute_evaluation(zone: Zone, year: int, actor: object) -> EvaluationRun:
+    """Evaluate the zone's enterprises for `year` with its schemes, as a draft. Computing
+    again replaces a draft's results; overrides carry over to the same subject."""
+    _require(actor, zone)
+    schemes = {
+        s.group: s
+        for s in Scheme.objects.filter(zone=zone, year=year).prefetch_related("indicators")
+    }
+    if not schemes:
+        raise EvaluationRefused(
+            _("There is no evaluation scheme for %(year)s: add one in the administration.")
+            % {"year": year}
+        )
+    run = EvaluationRun.objects.select_for_update().filter(zone=zone, year=year).first()
+    if run is not None and run.status != RunStatus.DRAFT:
+        raise EvaluationRefused(_("A published or final evaluation cannot be computed again."))
+    kept = {}
+    if run is None:
+        run = EvaluationRun.objects.create(zone=zone, year=year, computed_at=timezone.now())
+    else:
+        kept = {
+            r.key: (r.grade, r.override_reason) for r in run.results.exclude(override_reason="")
+        }
+        run.results.all().delete()
+        run.computed_at = timezone.now()
+        run.save(update_fields=["computed_at"])
+    convention = next(iter(schemes.values())).energy_convention
+    facts, parcels = _facts(zone, year, convention)
+    rules = {group: scheme_rules(s) for group, s in schemes.items()}
+    outcomes = compute.evaluate(facts, parcels, rules, year)
+    units = {i.measure: i.unit for s in schemes.values() for i in s.indicators.all()}
+    results = []
+    for o in outcomes:
+        grade, reason = kept.get(o.key, (o.grade, ""))
+        results.append(
+            Result(
+                run=run,
+                key=o.key,
+                group=o.group,
+                parcel_id=o.parcel_id,
+                name=o.name[:300],
+                land_mu=o.land_mu,
+                figures=_json_figures(o.figures),
+                items=_json_items(o.items, units),
+                score=None if o.score is None else o.score.quantize(FOUR_PLACES),
+                rank=o.rank,
+                computed_grade=o.grade,
+                grade=grade if reason else o.grade,
+                ungraded_reason=o.ungraded_reason,
+                override_reason=reason,
+            )
+        )
+    Result.objects.bulk_create(results, batch_size=1000)
+    by_firm = {f.enterprise_id: f for f in facts}
+    ResultMember.objects.bulk_create(
+        (
+            ResultMember(
+                run=run,
+                result=result,
+                enterprise_id=pk,
+                land_mu=by_firm[pk].land_mu,
+                figures=_json_figures(by_firm[pk].figures),
+            )
+            for result, outcome in zip(results, outcomes, strict=True)
+            for pk in outcome.enterprise_ids
+        ),
+        batch_size=2000,
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for result in results:
+        counts[f"{result.group}:{result.grade}"] += 1
+    _event(run, EventKind.COMPUTED, actor, subjects=len(results), grades=dict(counts))
+    return run
+
+
+def _move(run: EvaluationRun, actor: object, source: str, target: str, kind: str) -> None:
+    _require(actor, run.zone)
+    locked = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != source:
+        raise EvaluationRefused(
+            _("The evaluation is %(status)s; this step needs it to be %(needed)s.")
+            % {"status": locked.get_status_display(), "needed": RunStatus(source).label}
+        )
+    run.status = target
+    now = timezone.now()
+    if target == RunStatus.PUBLISHED:
+        run.published_at = now
+    else:
+        run.finalised_at = now
+    run.save(update_fields=["status", "published_at", "finalised_at"])
+    _event(run, kind, actor)
+
+
+@transaction.atomic
+def publish_evaluation(run: EvaluationRun, actor: object) -> None:
+    """Publish the draft for objection (公示): enterprises now see their results."""
+    _move(run, actor, RunStatus.DRAFT, RunStatus.PUBLISHED, EventKind.PUBLISHED)
+
+
+@transaction.atomic
+def finalise_evaluation(run: EvaluationRun, actor: object) -> None:
+    """Close the objection period: grades no longer change."""
+    _move(run, actor, RunStatus.PUBLISHED, RunStatus.FINAL, EventKind.FINALISED)
+
+
+@transaction.atomic
+def override_grade(result: Result, grade: str, reason: str, actor: object) -> None:
+    """Set a subject's grade by hand (an upheld objection, a policy exemption), with the
+    reason; setting the computed grade again removes the override."""
+    run = result.run
+    _require(actor, run.zone)
+    if run.status == RunStatus.FINAL:
+        raise EvaluationRefused(_("A final evaluation's grades no longer change."))
+    if grade not in Grade.values:
+        raise EvaluationRefused(_("Unknown grade “%(grade)s”.") % {"grade": grade})
+    reason = reason.strip()
+    if grade != result.computed_grade and not reason:
+        raise EvaluationRefused(_("Say why the grade is changed."))
+    old = result.grade
+    result.grade = grade
+    result.override_reason = reason[:500] if grade != result.computed_grade else ""
+    result.save(update_fields=["grade", "override_reason"])
+    _event(run, EventKind.OVERRIDDEN, actor, result=result, old=old, new=grade, reason=reason)
+
+
+def groups_evaluated(run: EvaluationRun) -> list[str]:
+    present = set(run.results.values_list("group", flat=True))
+    return [g for g in SubjectGroup.values if g in present]

@@ -1,0 +1,493 @@
+"""The only code that writes warnings: shipped rules, the monthly evaluation, and what people
+do with a warning (acknowledge, resolve, note), each recorded as an event."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parkbrain.registry import tenancy
+from parkbrain.registry.choices import Role
+from parkbrain.registry.models import Enterprise, Zone
+from parkbrain.reporting.compute import CoefficientTable
+from parkbrain.reporting.models import Indicator, MonthlyReport, ReportValue
+from parkbrain.reporting.periods import last_complete_month
+
+from . import compute
+from .choices import (
+    ACTIVE_STATES,
+    AlertState,
+    EventKind,
+    FigureBasis,
+    Operator,
+    QualityCheck,
+    RuleKind,
+    Severity,
+)
+from .models import Alert, AlertEvent, WarningRule
+
+MICRO = Decimal("0.000001")
+NOTE_MAX = 1000
+
+# code, name, kind, indicator, other indicator, check, basis, operator, threshold, severity,
+# description. Thresholds follow common zone practice; each zone edits its own copy.
+DEFAULT_RULES = [
+    (
+        "output_ytd_decline",
+        "产值累计增速大幅下降",
+        RuleKind.YOY_CHANGE,
+        "output_value",
+        "",
+        "",
+        FigureBasis.YEAR_TO_DATE,
+        Operator.LT,
+        Decimal(-20),
+        Severity.WARNING,
+        "工业总产值累计增速（本年累计比上年同期累计）低于 −20%。",
+    ),
+    (
+        "energy_intensity_rise",
+        "单位产值能耗同比上升",
+        RuleKind.YOY_CHANGE,
+        "energy_tce",
+        "output_value",
+        "",
+        FigureBasis.YEAR_TO_DATE,
+        Operator.GT,
+        Decimal(30),
+        Severity.WARNING,
+        "累计综合能耗除以累计产值，比上年同期上升超过 30%。",
+    ),
+    (
+        "ytd_loss",
+        "累计亏损",
+        RuleKind.THRESHOLD,
+        "total_profit",
+        "",
+        "",
+        FigureBasis.YEAR_TO_DATE,
+        Operator.LT,
+        Decimal(0),
+        Severity.INFO,
+        "利润总额本年累计为负。",
+    ),
+    (
+        "missing_report",
+        "月报未报",
+        RuleKind.MISSING_REPORT,
+        "",
+        "",
+        "",
+        FigureBasis.MONTH,
+        Operator.GTE,
+        Decimal(1),
+        Severity.WARNING,
+        "规上企业本月月报未提交（未填报、草稿或被退回）。",
+    ),
+    (
+        "output_without_energy",
+        "有产值无能耗",
+        RuleKind.DATA_QUALITY,
+        "output_value",
+        "energy_tce",
+        QualityCheck.WITHOUT,
+        FigureBasis.MONTH,
+        Operator.GT,
+        Decimal(0),
+        Severity.CRITICAL,
+        "本月报了工业总产值，却没有能源消费（综合能耗缺失或为零）。",
+    ),
+    (
+        "taxes_above_revenue",
+        "税金高于营业收入",
+        RuleKind.DATA_QUALITY,
+        "taxes",
+        "revenue",
+        QualityCheck.RATIO,
+        FigureBasis.YEAR_TO_DATE,
+        Operator.GT,
+        Decimal(1),
+        Severity.CRITICAL,
+        "累计实缴税金超过累计营业收入，数据很可能有误。",
+    ),
+    (
+        "output_rank_drop",
+        "产值排名大幅下滑",
+        RuleKind.RANK_CHANGE,
+        "output_value",
+        "",
+        "",
+        FigureBasis.YEAR_TO_DATE,
+        Operator.GTE,
+        Decimal(10),
+        Severity.INFO,
+        "累计产值在开发区规上企业中的排名比上年同期下降 10 位及以上。",
+    ),
+]
+
+
+class ActionRefused(Exception):
+    """The action is not allowed in the warning's state or for this person; nothing changed."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@transaction.atomic
+def install_default_rules(zone: Zone) -> int:
+    """Give a zone the shipped rules it lacks (by code); returns how many were added.
+    Rules a zone already has keep its own thresholds."""
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    have = set(WarningRule.objects.filter(zone=zone).values_list("code", flat=True))
+    added = [
+        WarningRule(
+            zone=zone,
+            code=code,
+            name=name,
+            kind=kind,
+            indicator=indicators.get(indicator),
+            other_indicator=indicators.get(other),
+            quality_check=check,
+            basis=basis,
+            operator=operator,
+            threshold=threshold,
+            severity=severity,
+            description=description,
+            sort_order=order,
+        )
+        for order, (
+            code,
+            name,
+            kind,
+            indicator,
+            other,
+            check,
+            basis,
+            operator,
+            threshold,
+            severity,
+            description,
+        ) in enumerate(DEFAULT_RULES)
+        if code not in have
+    ]
+    WarningRule.objects.bulk_create(added)
+    return len(added)
+
+
+@dataclass
+class EvaluationResult:
+    raised: int = 0
+    updated: int = 0
+    cleared: int = 0
+    enterprises: int = 0
+    rules: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.raised or self.updated or self.cleared)
+
+
+def _spec(rule: WarningRule) -> compute.Rule:
+    return compute.Rule(
+        kind=rule.kind,
+        indicator=rule.indicator.code if rule.indicator else "",
+        other_indicator=rule.other_indicator.code if rule.other_indicator else "",
+        quality_check=rule.quality_check,
+        basis=rule.basis,
+        operator=rule.operator,
+        threshold=rule.threshold,
+    )
+
+
+def _check_period(year: int, month: int) -> None:
+    if not 1 <= month <= 12:
+        raise ValueError(f"month: {month} is not between 1 and 12")
+    if not 2000 <= year <= 2100:
+        raise ValueError(f"year: {year} is not between 2000 and 2100")
+
+
+def _quantized(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(MICRO, ROUND_HALF_UP)
+
+
+def outcomes_for_month(
+    zone: Zone, year: int, month: int, rules: list[WarningRule]
+) -> dict[int, dict[int, compute.Outcome | None]]:
+    """rule id → enterprise id → outcome, for the zone's firms above designated size in
+    `year`. Only figures of reports that are in (submitted or accepted) count."""
+    firm_ids = set(
+        Enterprise.objects.filter(zone=zone).above_scale_in(year).values_list("id", flat=True)
+    )
+    specs = {rule.id: _spec(rule) for rule in rules}
+    codes = compute.indicators_needed(specs.values())
+    reported: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    if codes and firm_ids:
+        rows = ReportValue.objects.filter(
+            report__enterprise_id__in=firm_ids,
+            report__year__in=(year, year - 1),
+            report__month__lte=month,
+            report__status__in=compute.REPORT_IN,
+            indicator__code__in=codes,
+        )
+        for enterprise_id, y, m, code, value in rows.values_list(
+            "report__enterprise_id",
+            "report__year",
+            "report__month",
+            "indicator__code",
+            "value",
+        ):
+            reported[(enterprise_id, y)][code][m] = value
+    statuses: dict[int, dict[int, str]] = defaultdict(dict)
+    if any(spec.kind == RuleKind.MISSING_REPORT for spec in specs.values()):
+        for enterprise_id, m, status in MonthlyReport.objects.filter(
+            enterprise_id__in=firm_ids, year=year, month__lte=month
+        ).values_list("enterprise_id", "month", "status"):
+            statuses[enterprise_id][m] = status
+    catalogue = compute.Catalogue(
+        bases={i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()},
+        coefficients=CoefficientTable.load(),
+    )
+    empty: dict[str, dict[int, Decimal]] = {}
+    result: dict[int, dict[int, compute.Outcome | None]] = {}
+    for rule_id, spec in specs.items():
+        by_firm: dict[int, compute.Outcome | None] = {}
+        if spec.kind == RuleKind.RANK_CHANGE:
+            now, before = {}, {}
+            for firm in firm_ids:
+                for target, y in ((now, year), (before, year - 1)):
+                    value = compute.rule_figure(
+                        reported.get((firm, y), empty), spec, month, y, catalogue
+                    )
+                    if value is not None:
+                        target[firm] = value
+            by_firm.update(compute.evaluate_rank_change(now, before, spec))
+        for firm in firm_ids:
+            this = reported.get((firm, year), empty)
+            if spec.kind == RuleKind.THRESHOLD:
+                by_firm[firm] = compute.evaluate_threshold(this, spec, month, year, catalogue)
+            elif spec.kind == RuleKind.YOY_CHANGE:
+                last = reported.get((firm, year - 1), empty)
+                by_firm[firm] = compute.evaluate_yoy_change(
+                    this, last, spec, month, year, catalogue
+                )
+            elif spec.kind == RuleKind.DATA_QUALITY:
+                by_firm[firm] = compute.evaluate_data_quality(this, spec, month, year, catalogue)
+            elif spec.kind == RuleKind.MISSING_REPORT:
+                by_firm[firm] = compute.evaluate_missing_report(statuses.get(firm, {}), spec, month)
+            else:
+                by_firm.setdefault(firm, None)
+        result[rule_id] = by_firm
+    return result
+
+
+@transaction.atomic
+def evaluate_month(
+    zone: Zone, year: int, month: int, now: datetime | None = None
+) -> EvaluationResult:
+    """Evaluate the zone's enabled rules for one month and bring the warnings up to date.
+
+    A condition that holds raises a warning or updates the live one; one that no longer
+    holds clears the live warning; a resolved or cleared warning whose condition holds in a
+    later month opens a new episode. Earlier months than a warning's latest never change it,
+    and running the same month twice changes nothing.
+    """
+    _check_period(year, month)
+    now = now or timezone.now()
+    period = date(year, month, 1)
+    rules = list(
+        WarningRule.objects.filter(zone=zone, enabled=True).select_related(
+            "indicator", "other_indicator"
+        )
+    )
+    outcomes = outcomes_for_month(zone, year, month, rules)
+    result = EvaluationResult(rules=len(rules))
+    latest: dict[tuple[int, int], Alert] = {}
+    for alert in Alert.objects.filter(rule__in=rules).order_by("id"):
+        latest[(alert.rule_id, alert.enterprise_id)] = alert
+    new_alerts: list[Alert] = []
+    changed: list[Alert] = []
+    events: list[AlertEvent] = []
+    firms: set[int] = set()
+    for rule in rules:
+        for enterprise_id, outcome in outcomes[rule.id].items():
+            firms.add(enterprise_id)
+            if outcome is None:
+                continue  # not evaluable this month: the warning stays as it is
+            current = latest.get((rule.id, enterprise_id))
+            measured = _quantized(outcome.measured)
+            compared = _quantized(outcome.compared)
+            tested = _quantized(outcome.tested)
+            if outcome.holds:
+                if current is not None and current.active:
+                    if period < current.last_month:
+                        continue
+                    figures = (measured, compared, tested)
+                    was = (current.measured_value, current.compared_value, current.tested_value)
+                    if period == current.last_month and figures == was:
+                        continue
+                    current.last_month = period
+                    current.measured_value, current.compared_value, current.tested_value = figures
+                    current.last_seen_at = now
+                    changed.append(current)
+                    events.append(
+                        AlertEvent(alert=current, kind=EventKind.UPDATED, at=now, month=period)
+                    )
+                    result.updated += 1
+                elif current is None or period > current.last_month:
+                    alert = Alert(
+                        rule=rule,
+                        enterprise_id=enterprise_id,
+                        first_month=period,
+                        last_month=period,
+                        measured_value=measured,
+                        compared_value=compared,
+                        tested_value=tested,
+                        raised_at=now,
+                        last_seen_at=now,
+                    )
+                    new_alerts.append(alert)
+                    result.raised += 1
+            elif current is not None and current.active and period >= current.last_month:
+                current.state = AlertState.CLEARED
+                current.closed_at = now
+                changed.append(current)
+                events.append(
+                    AlertEvent(alert=current, kind=EventKind.CLEARED, at=now, month=period)
+                )
+                result.cleared += 1
+    result.enterprises = len(firms)
+    Alert.objects.bulk_create(new_alerts, batch_size=2000)
+    events.extend(
+        AlertEvent(alert=alert, kind=EventKind.RAISED, at=now, month=period) for alert in new_alerts
+    )
+    Alert.objects.bulk_update(
+        changed,
+        [
+            "state",
+            "last_month",
+            "measured_value",
+            "compared_value",
+            "tested_value",
+            "last_seen_at",
+            "closed_at",
+        ],
+        batch_size=2000,
+    )
+    AlertEvent.objects.bulk_create(events, batch_size=2000)
+    return result
+
+
+def evaluate_recent(zone: Zone, today: date, months: int = 3) -> list[EvaluationResult]:
+    """Evaluate the last `months` complete months, oldest first (as a monthly run would have)."""
+    year, month = last_complete_month(today)
+    periods = []
+    for _step in range(months):
+        periods.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return [evaluate_month(zone, y, m) for y, m in reversed(periods)]
+
+
+# -- what people do with a warning -------------------------------------------------------------
+
+
+def may_acknowledge(user: object) -> bool:
+    """Zone staff and project managers (for the firms they serve) acknowledge warnings."""
+    scope = tenancy.scope_of(user)  # type: ignore[arg-type]
+    return scope.sees_whole_zone or scope.role == Role.PROJECT_MANAGER
+
+
+def may_resolve(user: object) -> bool:
+    """Only zone staff close a warning; enterprises and managers add notes."""
+    return tenancy.scope_of(user).sees_whole_zone  # type: ignore[arg-type]
+
+
+def visible_alerts(user: object):
+    """The warnings of the enterprises the user may see."""
+    return tenancy.restrict(Alert.objects.all(), user, via="enterprise")
+
+
+def _clean_note(note: str, required: bool) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ActionRefused(_("Say what was done: the note is required."), field="note")
+    if len(note) > NOTE_MAX:
+        raise ActionRefused(
+            _("The note is too long: at most %(max)d characters.") % {"max": NOTE_MAX},
+            field="note",
+        )
+    return note
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def acknowledge(alert: Alert, user, note: str = "") -> Alert:
+    """Someone responsible has seen the warning and follows it up."""
+    if not may_acknowledge(user):
+        raise ActionRefused(_("You may add notes to this warning, not acknowledge it."))
+    note = _clean_note(note, required=False)
+    alert = _locked(alert)
+    if alert.state != AlertState.OPEN:
+        raise ActionRefused(_("Only an open warning can be acknowledged."), field="state")
+    alert.state = AlertState.ACKNOWLEDGED
+    alert.save(update_fields=["state"])
+    AlertEvent.objects.create(
+        alert=alert, kind=EventKind.ACKNOWLEDGED, at=timezone.now(), by=user, note=note
+    )
+    return alert
+
+
+@transaction.atomic
+def resolve(alert: Alert, user, note: str) -> Alert:
+    """Zone staff close the warning, saying what was done. Should the condition hold again
+    in a later month, the evaluation opens a new warning."""
+    if not may_resolve(user):
+        raise ActionRefused(_("Only zone staff resolve warnings."))
+    note = _clean_note(note, required=True)
+    alert = _locked(alert)
+    if alert.state not in ACTIVE_STATES:
+        raise ActionRefused(_("This warning is already closed."), field="state")
+    now = timezone.now()
+    alert.state = AlertState.RESOLVED
+    alert.closed_at = now
+    alert.save(update_fields=["state", "closed_at"])
+    AlertEvent.objects.create(alert=alert, kind=EventKind.RESOLVED, at=now, by=user, note=note)
+    return alert
+
+
+@transaction.atomic
+def add_note(alert: Alert, user, note: str) -> AlertEvent:
+    """Anyone who may see the warning may add a note, in any state."""
+    note = _clean_note(note, required=True)
+    return AlertEvent.objects.create(
+        alert=alert, kind=EventKind.NOTE, at=timezone.now(), by=user, note=note
+    )
+
+
+@transaction.atomic
+def update_rule(rule: WarningRule, user, **changes) -> WarningRule:
+    """Change a rule's thresholds, severity or whether it runs; zone administrators only.
+    Existing warnings keep their figures until the next evaluation."""
+    scope = tenancy.scope_of(user)
+    if scope.role != Role.ZONE_ADMIN or tenancy.zone_of(user) != rule.zone:
+        raise ActionRefused(_("Only the zone's administrators change its warning rules."))
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    try:
+        rule.full_clean()
+    except ValidationError as invalid:
+        raise ActionRefused(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in invalid.message_dict.items())
+        ) from invalid
+    rule.save()
+    return rule

@@ -1,0 +1,162 @@
+/* The cockpit's charts, drawn from data the page embeds with json_script; a click on a
+   slice, bar or park opens the enterprises behind it. data-theme="dark" on <body> is the wall. */
+(function () {
+  "use strict";
+  var dark = document.body.classList.contains("wall");
+  var font = '"Noto Sans SC", "Microsoft YaHei", sans-serif';
+  var ink = dark ? "#cfe0ff" : "#4a5668";
+  var grid = dark ? "rgba(120,160,255,.15)" : "#eef1f6";
+  var palette = dark
+    ? ["#2f8cff", "#3ddc97", "#ffb547", "#b18cff", "#ff6b6b", "#35d0ff", "#8899aa"]
+    : ["#1456d8", "#12a37f", "#f08a24", "#8b5cf6", "#e5484d", "#0ea5e9", "#a3a3a3"];
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function fmt(v, unit) {
+    return v == null ? "—" : v.toLocaleString("zh-CN") + " " + unit;
+  }
+
+  function drill(chart, links) {
+    chart.on("click", function (p) {
+      var link = links[p.dataIndex];
+      if (link) { window.location.href = link; }
+    });
+  }
+
+  var builders = {
+    trend: function (chart, d) {
+      return {
+        color: [palette[0], dark ? "#5c6f92" : "#b8c2d0", palette[2]],
+        textStyle: { fontFamily: font, color: ink },
+        grid: { left: 64, right: 56, top: 40, bottom: 28 },
+        legend: { top: 0, left: "center", itemWidth: 12, itemHeight: 12, textStyle: { color: ink } },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.labels, axisTick: { show: false }, axisLabel: { color: ink } },
+        yAxis: [
+          { type: "value", name: d.unit, nameTextStyle: { color: ink }, axisLabel: { color: ink },
+            splitLine: { lineStyle: { color: grid } } },
+          { type: "value", name: "%", nameTextStyle: { color: ink }, axisLabel: { color: ink },
+            splitLine: { show: false } }
+        ],
+        series: [
+          { type: "bar", name: d.names[0], data: d.this, barMaxWidth: 18,
+            tooltip: { valueFormatter: function (v) { return fmt(v, d.unit); } },
+            itemStyle: { borderRadius: [3, 3, 0, 0] } },
+          { type: "bar", name: d.names[1], data: d.last, barMaxWidth: 18,
+            tooltip: { valueFormatter: function (v) { return fmt(v, d.unit); } },
+            itemStyle: { borderRadius: [3, 3, 0, 0] } },
+          { type: "line", name: d.names[2], yAxisIndex: 1, data: d.growth, smooth: true,
+            symbolSize: 6, tooltip: { valueFormatter: function (v) { return fmt(v, "%"); } } }
+        ]
+      };
+    },
+    donut: function (chart, d) {
+      drill(chart, d.links);
+      return {
+        color: palette,
+        textStyle: { fontFamily: font, color: ink },
+        tooltip: { trigger: "item", valueFormatter: function (v) { return fmt(v, d.unit); } },
+        legend: {
+          bottom: 0, left: "center", itemWidth: 12, itemHeight: 12, textStyle: { color: ink }
+        },
+        series: [{
+          type: "pie", radius: ["38%", "60%"], center: ["50%", "45%"], cursor: "pointer",
+          label: { formatter: "{d}%", color: ink }, labelLine: { length: 6, length2: 6 },
+          data: d.labels.map(function (label, i) { return { name: label, value: d.values[i] }; })
+        }]
+      };
+    },
+    hbar: function (chart, d) {
+      drill(chart, d.links.slice().reverse());
+      return {
+        color: [palette[1]],
+        textStyle: { fontFamily: font, color: ink },
+        grid: { left: 150, right: 64, top: 8, bottom: 24 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+                   valueFormatter: function (v) { return fmt(v, d.unit); } },
+        xAxis: { type: "value", axisLabel: { color: ink }, splitLine: { lineStyle: { color: grid } } },
+        yAxis: { type: "category", data: d.labels.slice().reverse(), axisTick: { show: false },
+                 axisLabel: { width: 140, overflow: "truncate", color: ink } },
+        series: [{
+          type: "bar", data: d.values.slice().reverse(), barMaxWidth: 20, cursor: "pointer",
+          label: { show: true, position: "right", color: ink },
+          itemStyle: { borderRadius: [0, 4, 4, 0] }
+        }]
+      };
+    },
+    versus: function (chart, d) {
+      return {
+        color: [palette[0], palette[2]],
+        textStyle: { fontFamily: font, color: ink },
+        grid: { left: 52, right: 12, top: 12, bottom: 48 },
+        legend: { bottom: 0, left: "center", itemWidth: 12, itemHeight: 12, textStyle: { color: ink } },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, d.unit); } },
+        xAxis: { type: "category", data: d.labels, axisTick: { show: false }, axisLabel: { color: ink } },
+        yAxis: { type: "value", axisLabel: { color: ink }, splitLine: { lineStyle: { color: grid } } },
+        series: [
+          { type: "bar", name: d.names[0], data: d.own, barMaxWidth: 22, itemStyle: { borderRadius: [3, 3, 0, 0] } },
+          { type: "line", name: d.names[1], data: d.median, symbolSize: 6, connectNulls: true }
+        ]
+      };
+    },
+    map: function (chart, d) {
+      echarts.registerMap("cockpit-zone", d.geojson);
+      var links = {};
+      d.points.forEach(function (p) { links[p.name] = p.link; });
+      var numbers = Object.keys(d.values).map(function (k) { return d.values[k]; })
+        .filter(function (v) { return v != null; });
+      var low = numbers.length ? Math.min.apply(null, numbers.concat([0])) : 0;
+      var high = numbers.length ? Math.max.apply(null, numbers) : 1;
+      chart.on("click", function (p) {
+        if (links[p.name]) { window.location.href = links[p.name]; }
+      });
+      // Names come from the database: encode them, the tooltip takes HTML.
+      var tip = function (p) {
+        var encode = echarts.format.encodeHTML;
+        return "<b>" + encode(p.name) + "</b><br>" + encode(d.label) + ": " +
+          encode(fmt(d.values[p.name], d.unit));
+      };
+      return {
+        textStyle: { fontFamily: font },
+        tooltip: { trigger: "item", formatter: tip },
+        visualMap: {
+          min: low, max: high === low ? low + 1 : high, calculable: true, left: 8, bottom: 8,
+          text: [d.unit, ""], textStyle: { color: ink }, itemHeight: 110,
+          inRange: { color: dark ? ["#0f2a5c", "#1f6fff", "#35d0ff"] : ["#e3ecff", "#6f9cf2", "#0b3a9a"] }
+        },
+        series: [{
+          type: "map", map: "cockpit-zone", roam: true, aspectScale: 0.86, layoutCenter: ["55%", "50%"],
+          layoutSize: "92%", selectedMode: false, cursor: "pointer",
+          label: { show: true, color: dark ? "#fff" : "#1b2533", fontSize: 11, fontWeight: 700 },
+          itemStyle: { borderColor: dark ? "#7fb2ff" : "#ffffff", borderWidth: 1.2 },
+          emphasis: { itemStyle: { areaColor: "#ffd166" }, label: { color: "#1b2533" } },
+          // Centres lie inside parks: only the parks are named on the map, centres on hover.
+          data: d.points.map(function (p) {
+            return { name: p.name, value: d.values[p.name], label: { show: p.kind !== "centre" } };
+          })
+        }]
+      };
+    }
+  };
+
+  function draw() {
+    document.querySelectorAll("[data-cockpit-chart]").forEach(function (node) {
+      var d = data(node.dataset.source);
+      if (!d) { return; }
+      var chart = echarts.init(node, null, { renderer: "canvas" });
+      window.addEventListener("resize", function () { chart.resize(); });
+      chart.setOption(builders[node.dataset.cockpitChart](chart, d));
+      node.dataset.rendered = "true";
+    });
+  }
+
+  // Text is measured when a chart is laid out: wait for the web font, or legends overlap.
+  function start() {
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(draw); } else { draw(); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

@@ -1,0 +1,94 @@
+import pytest
+from playwright.sync_api import expect
+
+from parkbrain.registry.models import Park
+from tests.conftest import _build, ensure_reference_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def zone(live_server):
+    ensure_reference_data()
+    return _build(reports=True)
+
+
+def _charts_drawn(page, count: int) -> None:
+    expect(page.locator("[data-cockpit-chart][data-rendered=true]")).to_have_count(count)
+
+
+def test_cockpit_renders_filters_and_drills_down(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    login("analyst")
+    page.get_by_test_id("nav-cockpit").click()
+    expect(page.locator("h1")).to_have_text("产业大脑驾驶舱")
+    _charts_drawn(page, 5)
+    output = page.get_by_test_id("value-output_value").inner_text()
+    shot("cockpit-dashboard")
+
+    # A filter changes every chart: one park's figures are smaller than the zone's.
+    park = Park.objects.filter(zone=zone.zone, kind="park").order_by("sort_order").first()
+    expect(page.locator("#id_kind")).to_have_value("ytd")  # the period shown stays chosen
+    page.select_option("#id_park", str(park.pk))
+    page.click("[data-testid=filters] button[type=submit]")
+    _charts_drawn(page, 5)
+    assert page.get_by_test_id("value-output_value").inner_text() != output
+    expect(page.locator(".page-head p")).to_contain_text(park.name)
+    expect(page.locator(".page-head p")).to_contain_text("1—10月")
+    shot("cockpit-one-park")
+
+    # The provenance of a figure opens on click.
+    page.get_by_test_id("kpi-output_value").locator("summary").click()
+    expect(page.get_by_test_id("kpi-output_value").locator("details p")).to_contain_text("家企业")
+
+    # A click on a centre on the map opens the enterprises behind it.
+    centre = Park.objects.filter(zone=zone.zone, kind="centre").order_by("sort_order").first()
+    page.goto(f"{live_server.url}/cockpit/")
+    _charts_drawn(page, 5)
+    x, y = page.evaluate(
+        """(name) => {
+            const node = document.querySelector('[data-testid=chart-map]');
+            const chart = echarts.getInstanceByDom(node);
+            const points = JSON.parse(document.getElementById('map-data').textContent).points;
+            const point = points.find(p => p.name === name);
+            return chart.convertToPixel({seriesIndex: 0}, point.value.slice(0, 2));
+        }""",
+        centre.name,
+    )
+    page.get_by_test_id("chart-map").click(position={"x": x, "y": y})
+    page.wait_for_url("**/enterprises/**")
+    expect(page.locator("h1")).to_contain_text("企业")
+    assert f"park={centre.pk}" in page.url
+
+    # The top enterprises open their portraits.
+    page.goto(f"{live_server.url}/cockpit/?kind=year&year=2025")
+    first = page.get_by_test_id("top").locator("tbody tr a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator("[data-cockpit-chart][data-rendered=true]")).to_have_count(6)
+    expect(page.get_by_test_id("evaluations").locator("tbody tr").first).to_contain_text("2025")
+    shot("cockpit-portrait")
+
+    page.goto(f"{live_server.url}/cockpit/wall/")
+    _charts_drawn(page, 4)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(300)
+    shot("cockpit-wall")
+    assert console_errors == []
+    assert offline == []
+
+
+def test_enterprise_user_cannot_open_the_cockpit_or_another_portrait(
+    page, live_server, zone, login
+):
+    login("gear")
+    expect(page.get_by_test_id("nav-cockpit")).to_have_count(0)
+    response = page.goto(f"{live_server.url}/cockpit/")
+    assert response is not None and response.status == 403
+    cobalt = zone.firms["cobalt"]
+    response = page.goto(f"{live_server.url}/enterprises/{cobalt.pk}/portrait/")
+    assert response is not None and response.status == 404
+    response = page.goto(f"{live_server.url}/enterprises/{zone.firms['gear'].pk}/portrait/")
+    assert response is not None and response.status == 200
