@@ -98,17 +98,22 @@ FirmRows = dict[str, dict[int, dict[int, Pair]]]
 
 
 def load_firm_rows(
-    enterprises: Q, period: Period, codes: Iterable[str], months: Iterable[int]
+    enterprises: Q,
+    period: Period,
+    codes: Iterable[str],
+    months: Iterable[int],
+    last_year: bool = True,
 ) -> tuple[FirmRows, int]:
-    """Read the reported figures of `codes` in `months` of the period's year and the year
-    before, for the enterprises `enterprises` selects (a condition on the report's enterprise,
-    written from ReportValue); returns them with the number of report values read."""
+    """Read the reported figures of `codes` in `months` of the period's year and (unless
+    `last_year` is false) the year before, for the enterprises `enterprises` selects (a
+    condition on the report's enterprise, written from ReportValue); returns them with the
+    number of report values read."""
     rows: FirmRows = defaultdict(lambda: defaultdict(dict))
     read = 0
     code_of = dict(Indicator.objects.filter(code__in=codes).values_list("id", "code"))
     values = ReportValue.objects.filter(
         enterprises,
-        report__year__in=(period.year, period.year - 1),
+        report__year__in=(period.year, period.year - 1) if last_year else (period.year,),
         report__month__in=list(months),
         indicator_id__in=list(code_of),
     ).values_list("report__enterprise_id", "report__year", "report__month", "indicator_id", "value")

@@ -158,7 +158,8 @@ def build(
     board.trend = compute.trend(trend_rows, compute.TREND_CODE, period.month)
     board.shares = _shares(zone, reported, filters, as_of)
     board.warnings = _warnings(reported, period, as_of)
-    board.alerts = _alerts(firms, as_of)
+    unfiltered = filters.park is None and filters.industry is None
+    board.alerts = _alerts(zone if unfiltered else firms, as_of)
     return board
 
 
@@ -319,7 +320,11 @@ def _shares(zone: Zone, reported: Q, filters: Filters, as_of: date) -> list[Figu
     )
     whole_year = Period(PeriodKind.YEAR, year, 12)
     rows, _read = compute.load_firm_rows(
-        reported, whole_year, ("output_value", "investment", "foreign_investment"), (12,)
+        reported,
+        whole_year,
+        ("output_value", "investment", "foreign_investment"),
+        (12,),
+        last_year=False,
     )
     same_year = baseline if baseline and baseline.year == year else None
     for key, code, label, attribute in (
@@ -387,8 +392,9 @@ def _warnings(reported: Q, period: Period, as_of: date) -> Figure:
     )
 
 
-def _alerts(firms: QuerySet[Enterprise], as_of: date) -> Figure:
-    """Early warnings still live today (open or acknowledged) for these enterprises."""
+def _alerts(firms: Zone | QuerySet[Enterprise], as_of: date) -> Figure:
+    """Early warnings still live today (open or acknowledged) for the zone or these
+    enterprises."""
     counts = open_warning_counts(firms)
     return Figure(
         "alerts",

@@ -179,6 +179,7 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
                 for p in board.trend
             ],
             "unit": trend_unit,
+            "link": _drill_url(board),
             "names": [
                 _("%(year)d, month") % {"year": board.filters.period.year},
                 _("%(year)d, month") % {"year": board.filters.period.year - 1},

@@ -119,6 +119,11 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
     slips = dict(
         zip(rng.sample(latest, min(2, len(latest))), ("output_value", "electricity"), strict=False)
     )
+    # And taxes keyed in ten thousand times over (yuan taken for 万元), which the early
+    # warnings' data-quality check catches: taxes above revenue.
+    unslipped = [pk for pk in latest if pk not in slips]
+    if unslipped:
+        slips[unslipped[-1]] = "taxes"
     reports, values = [], []
     last_year, last_month = (
         (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
@@ -162,7 +167,7 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
             if year == last_year and firm.enterprise.id in slips:
                 slipped = slips[firm.enterprise.id]
                 monthly[last_month][slipped] *= Decimal(
-                    "1.8" if slipped == "output_value" else "3.5"
+                    {"output_value": "1.8", "electricity": "3.5", "taxes": "10000"}[slipped]
                 )
             running: dict[str, Decimal] = defaultdict(Decimal)
             for month in months:

@@ -40,3 +40,15 @@ def test_counts_for_the_cockpit_match_the_rows(demo_with_reports):
     live = Alert.objects.filter(rule__zone=zone, state__in=["open", "acknowledged"])
     assert counts.total == live.count()
     assert sum(counts.by_severity.values()) == counts.total
+
+
+def test_the_planted_tax_slip_is_caught(demo_with_reports):
+    """The demo keys one firm's latest taxes in ten thousand times over: taxes above revenue."""
+    year, month = last_complete_month(AS_OF)
+    caught = Alert.objects.filter(
+        rule__zone=demo_with_reports.zone,
+        rule__code="taxes_above_revenue",
+        last_month__year=year,
+        last_month__month=month,
+    )
+    assert caught.count() == 1

@@ -28,6 +28,8 @@
 
   var builders = {
     trend: function (chart, d) {
+      // The firms behind every month are the same: a click lists them.
+      chart.on("click", function () { if (d.link) { window.location.href = d.link; } });
       return {
         color: [palette[0], dark ? "#5c6f92" : "#b8c2d0", palette[2]],
         textStyle: { fontFamily: font, color: ink },
