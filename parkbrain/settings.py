@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parkbrain.cockpit",
     "parkbrain.evaluation",
     "parkbrain.monitoring",
+    "parkbrain.trace",
     "parkbrain.demo",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TraceConfig(AppConfig):
+    name = "parkbrain.trace"
+    verbose_name = _("Quality traceability")
