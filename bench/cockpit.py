@@ -20,7 +20,7 @@ from django.utils import timezone  # noqa: E402
 
 from parkbrain.cockpit import figures  # noqa: E402
 from parkbrain.cockpit.compute import Period  # noqa: E402
-from parkbrain.core.bulk import insert_rows  # noqa: E402
+from parkbrain.core.bulk import analyse, insert_rows  # noqa: E402
 from parkbrain.demo.builders import build_demo  # noqa: E402
 from parkbrain.registry.models import (  # noqa: E402
     AboveScaleYear,
@@ -165,6 +165,7 @@ def build_ten_times(demo: Zone) -> Zone:
                 yield (report_id, indicator.pk, Decimal(round(size[firm] * 4e7 * month, 2)))
 
     insert_rows(ReportValue, ("report", "indicator", "value"), values())
+    analyse(Enterprise, AboveScaleYear, MonthlyReport, ReportValue)
     return zone
 
 

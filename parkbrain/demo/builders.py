@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from parkbrain.core.bulk import analyse
 from parkbrain.monitoring.services import evaluate_recent, install_default_rules
 from parkbrain.registry import services
 from parkbrain.registry.choices import AreaKind, CodeLevel, Role
@@ -175,24 +176,12 @@ def build_demo(
     _write_logins(b, zone, firms, result)
     if reports:
         result.report_count = build_reports(firms, b.rng, as_of)
-        _refresh_planner_statistics()
+        analyse(Enterprise, AboveScaleYear, MonthlyReport, ReportValue)
         result.evaluation_year = build_evaluation(zone, firms, b.rng, as_of)
         # The monthly warning run, as if it had run for each of the latest months.
         install_default_rules(zone)
         result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
     return result
-
-
-def _refresh_planner_statistics() -> None:
-    """Tell the database's planner how big the tables just filled are. Without statistics
-    PostgreSQL plans the first queries over the fresh reports as if the tables were empty
-    (minutes instead of milliseconds) until autovacuum gets to them."""
-    tables = [
-        model._meta.db_table for model in (Enterprise, AboveScaleYear, MonthlyReport, ReportValue)
-    ]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _write_tags(firms: list[Firm]) -> None:
