@@ -7,6 +7,7 @@ from parkbrain.core.api import ApiError, SessionAuth, TokenAuth
 from parkbrain.monitoring.api import router as monitoring_router
 from parkbrain.registry.api import router as registry_router
 from parkbrain.reporting.api import router as reporting_router
+from parkbrain.trace.api import router as trace_router
 
 api = NinjaAPI(
     title="ParkBrain API",
@@ -30,3 +31,4 @@ def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 api.add_router("/", registry_router)
 api.add_router("/", reporting_router)
 api.add_router("/", monitoring_router)
+api.add_router("/epcis", trace_router)

@@ -508,6 +508,11 @@ def _urn_from_key(key: Gs1Key, gcp_length: GcpLength) -> str:
     raise IdentifierError(f"AI ({key.primary}) has no EPC URN form")
 
 
+# EPC schemes that are not GS1 keys (TDS: GID, US DoD, ADI, BIC, IMO vessel number): no Digital
+# Link form exists, so they are stored and shown as given.
+NON_GS1_EPCS = tuple(f"urn:epc:id:{s}:" for s in ("gid", "usdod", "adi", "bic", "imovn"))
+
+
 def canonical(uri: str, gcp_length: GcpLength = None) -> str:
     """The one stored form of an identifier URI.
 
@@ -515,6 +520,8 @@ def canonical(uri: str, gcp_length: GcpLength = None) -> str:
     form; any other URI (``urn:uuid:``, plain https, ``geo:``) is returned as given, stripped.
     """
     uri = uri.strip()
+    if uri.startswith(NON_GS1_EPCS):
+        return uri  # an EPC without a GS1 key has one form only
     key = gs1_key(uri)
     if key is None:
         return uri
@@ -531,7 +538,7 @@ def as_format(uri: str, fmt: str, gcp_length: GcpLength = None) -> str:
     """
     if fmt not in EPC_FORMATS:
         raise IdentifierError(f"unknown GS1-EPC-Format {fmt!r}; expected one of {EPC_FORMATS}")
-    if fmt == NEVER_TRANSLATES:
+    if fmt == NEVER_TRANSLATES or uri.startswith(NON_GS1_EPCS):
         return uri
     if fmt == NO_PREFERENCE:
         return canonical(uri, gcp_length)

@@ -16,6 +16,7 @@ from parkbrain.registry.models import Enterprise, Park
 pytestmark = pytest.mark.django_db
 
 ACT_ON_WARNING = "tests.monitoring.test_views.test_cannot_act_on_another_enterprises_warning"
+TRACE_READ = "tests.trace.test_capture.test_another_enterprise_cannot_read_the_event_or_the_job"
 COVERED = {
     "home": "test_enterprise_home_is_its_own_page",
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
@@ -63,6 +64,11 @@ COVERED = {
     "api:list_warnings": "tests.monitoring.test_api.test_api_list_is_scoped",
     "api:get_warning": "tests.monitoring.test_api.test_api_detail_of_another_enterprise_is_404",
     "api:warning_counts": "tests.monitoring.test_api.test_api_counts_are_the_callers",
+    "api:epcis_capture": (
+        "tests.trace.test_capture.test_zone_staff_and_project_managers_cannot_capture"
+    ),
+    "api:epcis_capture_job": TRACE_READ,
+    "api:epcis_event": TRACE_READ,
 }
 
 

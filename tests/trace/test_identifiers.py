@@ -173,3 +173,11 @@ def test_malformed_epc_urns_raise_identifier_errors(uri: str, message: str) -> N
 
 def test_identifier_error_is_a_value_error() -> None:
     assert issubclass(IdentifierError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "uri", ["urn:epc:id:gid:95100000.12345.400", "urn:epc:id:usdod:CAGE1.5678"]
+)
+def test_epcs_without_a_gs1_key_keep_their_one_form(uri):
+    assert canonical(uri) == uri
+    assert as_format(uri, "Always_GS1_Digital_Link") == uri

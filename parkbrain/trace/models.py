@@ -1,0 +1,219 @@
+"""The EPCIS 2.0 event repository: capture jobs, the events they stored, and the identifiers
+each event names, kept in one canonical form so queries and genealogy walks use plain indexes.
+
+An event belongs to the enterprise that captured it (tenancy goes through that foreign key).
+Its JSON is kept exactly as captured, so a query returns the same content; the columns beside
+it are extracted copies for filtering. A later genealogy edge table (input -> output,
+parent -> child, with quantities) will point at ``Event`` and be filled from ``EventIdentifier``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from parkbrain.registry.models import ApiToken, Enterprise
+
+from .choices import Action, CaptureState, ErrorBehaviour, EventType, IdentifierRole
+
+URI_LENGTH = 500
+
+
+class CaptureJob(models.Model):
+    """One POST to /capture: who sent what, how it ended, and the errors found.
+
+    Capture runs synchronously, so a job is finished when the answer leaves; the job is kept
+    whether the document was saved or refused, as the binding's capture job resource.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="capture_jobs",
+        verbose_name=_("enterprise"),
+        help_text=_("The enterprise the captured events belong to."),
+    )
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("captured by"),
+    )
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API token"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=CaptureState.choices, default=CaptureState.RUNNING
+    )
+    error_behaviour = models.CharField(
+        _("error behaviour"),
+        max_length=10,
+        choices=ErrorBehaviour.choices,
+        default=ErrorBehaviour.ROLLBACK,
+    )
+    size_bytes = models.PositiveIntegerField(_("document size (bytes)"), default=0)
+    event_count = models.PositiveIntegerField(_("events in the document"), default=0)
+    events_saved = models.PositiveIntegerField(_("events saved"), default=0)
+    events_duplicate = models.PositiveIntegerField(
+        _("events already stored"),
+        default=0,
+        help_text=_("Events whose Event Hash ID was already stored for this enterprise."),
+    )
+    events_refused = models.PositiveIntegerField(_("events refused"), default=0)
+    errors = models.JSONField(
+        _("errors"),
+        default=list,
+        blank=True,
+        help_text=_("One entry per problem: event index, field, value and reason."),
+    )
+
+    class Meta:
+        verbose_name = _("capture job")
+        verbose_name_plural = _("capture jobs")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"capture {self.pk} ({self.state})"
+
+    @property
+    def running(self) -> bool:
+        return self.state == CaptureState.RUNNING
+
+    @property
+    def success(self) -> bool:
+        return self.state == CaptureState.SUCCEEDED
+
+
+class Event(models.Model):
+    """One EPCIS event as captured by one enterprise.
+
+    ``event_json`` is the event object exactly as received (with the document's @context in
+    ``context`` so its prefixes resolve); every other column is derived from it at capture.
+    Times are stored in UTC; ``event_time_zone_offset`` keeps the local offset the event declared.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="epcis_events",
+        verbose_name=_("enterprise"),
+        help_text=_("The enterprise that captured the event."),
+    )
+    capture_job = models.ForeignKey(
+        CaptureJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("capture job"),
+    )
+    event_type = models.CharField(_("event type"), max_length=20, choices=EventType.choices)
+    event_time = models.DateTimeField(_("event time"))
+    event_time_zone_offset = models.CharField(
+        _("event time zone offset"), max_length=6, help_text=_("As declared, e.g. +08:00.")
+    )
+    record_time = models.DateTimeField(
+        _("record time"), help_text=_("When this repository stored the event.")
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices, blank=True)
+    biz_step = models.CharField(
+        _("business step"),
+        max_length=URI_LENGTH,
+        blank=True,
+        help_text=_("CBV words are stored as their ref.gs1.org URI."),
+    )
+    disposition = models.CharField(_("disposition"), max_length=URI_LENGTH, blank=True)
+    read_point = models.CharField(_("read point"), max_length=URI_LENGTH, blank=True)
+    biz_location = models.CharField(_("business location"), max_length=URI_LENGTH, blank=True)
+    transformation_id = models.CharField(_("transformation ID"), max_length=URI_LENGTH, blank=True)
+    hash_id = models.CharField(
+        _("Event Hash ID"),
+        max_length=100,
+        help_text=_("CBV 2.0 Event Hash ID (ni:///sha-256;…); the same event is stored once."),
+    )
+    event_id = models.CharField(
+        _("declared event ID"),
+        max_length=URI_LENGTH,
+        blank=True,
+        help_text=_("The eventID the capturing application gave, if any."),
+    )
+    event_json = models.JSONField(_("event as captured"))
+    context = models.JSONField(_("document @context"), null=True, blank=True)
+    error_declaration = models.JSONField(_("error declaration"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EPCIS event")
+        verbose_name_plural = _("EPCIS events")
+        ordering = ["event_time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "hash_id"], name="trace_event_hash_once_per_enterprise"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "event_id"],
+                condition=~Q(event_id=""),
+                name="trace_event_declared_id_once_per_enterprise",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "event_time"], name="trace_event_ent_time"),
+            models.Index(fields=["event_time"], name="trace_event_time"),
+            models.Index(fields=["record_time"], name="trace_event_record_time"),
+            models.Index(fields=["hash_id"], name="trace_event_hash"),
+            models.Index(fields=["event_id"], name="trace_event_declared_id"),
+            models.Index(fields=["biz_step"], name="trace_event_biz_step"),
+            models.Index(fields=["transformation_id"], name="trace_event_transformation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_time:%Y-%m-%d %H:%M} {self.hash_id[-12:]}"
+
+
+class EventIdentifier(models.Model):
+    """An EPC, class or parent an event names, in canonical form (EPC URN; see
+    ``identifiers.canonical``), with its role and, for a class, its quantity.
+
+    Indexed by (uri, role) for the MATCH_* query parameters and for walking genealogy from an
+    identifier to the events that consumed or produced it.
+    """
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("event")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=IdentifierRole.choices)
+    uri = models.CharField(_("identifier"), max_length=URI_LENGTH)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=24,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("For a class: the quantity in the unit below; empty means unspecified."),
+    )
+    uom = models.CharField(
+        _("unit of measure"),
+        max_length=3,
+        blank=True,
+        help_text=_("UN/CEFACT Rec. 20 code, e.g. KGM; empty means a count of instances."),
+    )
+
+    class Meta:
+        verbose_name = _("event identifier")
+        verbose_name_plural = _("event identifiers")
+        ordering = ["event", "role", "id"]
+        indexes = [
+            models.Index(fields=["uri", "role"], name="trace_ident_uri_role"),
+            models.Index(fields=["event", "role"], name="trace_ident_event_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.uri}"
