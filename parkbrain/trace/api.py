@@ -1,4 +1,5 @@
-"""EPCIS 2.0 REST binding, capture side and single-event read (mounted under /api/epcis).
+"""EPCIS 2.0 REST binding (mounted under /api/epcis): capture, single-event read, and the
+query side (SimpleEventQuery at /events, /epcs/{epc}/events, /bizSteps, /bizLocations).
 
 Capture is synchronous: the capture job is finished when the 202 leaves, which the binding
 allows. A body that is not a JSON EPCIS document is answered 400 at once; problems inside a
@@ -10,17 +11,20 @@ and project managers get 403. Reading follows tenancy: what the caller may not s
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
 from parkbrain.core.api import ApiError
 from parkbrain.registry import tenancy
 
-from . import identifiers, services
+from . import identifiers, query, services
 from .choices import ErrorBehaviour
 from .models import CaptureJob, Event
 from .validation import count_events
@@ -32,6 +36,7 @@ CAPTURE_EVENT_LIMIT = 500
 #: Largest body in bytes (GS1-EPCIS-Capture-File-Size-Limit); below Django's 2.5 MB read limit.
 CAPTURE_FILE_SIZE_LIMIT = 1_000_000
 MEDIA_TYPES = ("application/json", "application/ld+json")
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 VERSION_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _IDENTIFIER_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
@@ -196,13 +201,7 @@ def event_document(event: Event, epc_format: str) -> dict[str, Any]:
     return body
 
 
-@router.get(
-    "/events/{path:event_id}",
-    url_name="epcis_event",
-    summary="One event by its eventID or Event Hash ID (URL-encoded)",
-    response=dict,
-)
-def get_event(request: HttpRequest, event_id: str):
+def _epc_format(request: HttpRequest) -> str:
     epc_format = request.headers.get("GS1-EPC-Format", identifiers.NO_PREFERENCE)
     if epc_format not in identifiers.EPC_FORMATS:
         raise ApiError(
@@ -215,8 +214,201 @@ def get_event(request: HttpRequest, event_id: str):
                 }
             ],
         )
-    visible = tenancy.restrict(Event.objects.all(), request.auth, via="enterprise")
-    event = visible.filter(Q(event_id=event_id) | Q(hash_id=event_id)).order_by("id").first()
+    return epc_format
+
+
+def _visible_events(request: HttpRequest) -> QuerySet[Event]:
+    return tenancy.restrict(Event.objects.all(), request.auth, via="enterprise")
+
+
+def _query_parameters(request: HttpRequest) -> dict[str, list[str]]:
+    return {name: request.GET.getlist(name) for name in request.GET}
+
+
+def _next_link(request: HttpRequest, size: int, token: str) -> str:
+    query = urlencode({"perPage": size, "nextPageToken": token})
+    return f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
+
+
+def _resume(
+    request: HttpRequest, scope: str
+) -> tuple[dict[str, list[str]], int, query.Cursor | None]:
+    """The query's parameters, page size and cursor: from the request, or from its
+    nextPageToken (then any query parameters repeated beside it must be the same)."""
+    raw = _query_parameters(request)
+    size = query.per_page(raw)
+    token = (raw.get("nextPageToken") or [""])[0]
+    if not token:
+        return raw, size, None
+    params, cursor = query.read_page_token(token, scope)
+    given = query.normalised_params(raw)
+    if given and given != params:
+        raise query.QueryError(
+            [
+                {
+                    "index": None,
+                    "field": "nextPageToken",
+                    "value": token[:40],
+                    "reason": _("the token belongs to a query with other parameters"),
+                }
+            ]
+        )
+    return params, size, cursor
+
+
+def _query_document(request: HttpRequest, events: QuerySet[Event], scope: str) -> HttpResponse:
+    """A SimpleEventQuery page over `events` (already restricted) as an EPCISQueryDocument."""
+    epc_format = _epc_format(request)
+    try:
+        params, size, cursor = _resume(request, scope)
+        parsed = query.parse_query(params)
+    except query.QueryError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    selected = query.filter_events(events, parsed)
+    if cursor is None and parsed.max_event_count is not None:
+        found = selected.count()
+        if found > parsed.max_event_count:
+            raise ApiError(
+                413,
+                [
+                    {
+                        "index": None,
+                        "field": "maxEventCount",
+                        "value": str(parsed.max_event_count),
+                        "reason": _("%(found)d events match; narrow the query") % {"found": found},
+                    }
+                ],
+            )
+    rows, next_cursor = query.event_page(selected, parsed, size, cursor)
+    document = {
+        "@context": [EPCIS_CONTEXT],
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _iso(timezone.now()),
+        "epcisBody": {
+            "queryResults": {
+                "queryName": "SimpleEventQuery",
+                "resultsBody": {"eventList": [event_document(e, epc_format) for e in rows]},
+            }
+        },
+    }
+    headers = {"GS1-EPC-Format": epc_format, **VERSION_HEADERS}
+    if next_cursor is not None:
+        token = query.page_token(scope, parsed.params, next_cursor)
+        headers["Link"] = _next_link(request, size, token)
+    return HttpResponse(
+        json.dumps(document, ensure_ascii=False),
+        content_type="application/ld+json",
+        headers=headers,
+    )
+
+
+_QUERY_DESCRIPTION = (
+    "SimpleEventQuery over query-string parameters: GE_/LT_eventTime, GE_/LT_recordTime, "
+    "eventType, EQ_action, EQ_bizStep, EQ_disposition (CBV words or URIs), EQ_readPoint, "
+    "EQ_bizLocation, EQ_eventID, EQ_transformationID, EXISTS_errorDeclaration, MATCH_epc, "
+    "MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_anyEPC, MATCH_epcClass, "
+    "MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass (EPC URN, GS1 Digital Link "
+    "or urn:epc:idpat pattern), EQ_/GT_/GE_/LT_/LE_quantity, orderBy (eventTime, recordTime), "
+    "orderDirection, eventCountLimit or maxEventCount. Lists: repeat the parameter or separate "
+    "values with commas. Pages: perPage (default 30, at most 1000) and the nextPageToken of the "
+    "Link header (rel=next). Unknown parameters and bad values: 400 naming each one."
+)
+
+
+@router.get(
+    "/events",
+    url_name="epcis_events",
+    summary="Query events (SimpleEventQuery)",
+    description=_QUERY_DESCRIPTION,
+    response=dict,
+)
+def query_events(request: HttpRequest):
+    return _query_document(request, _visible_events(request), "events")
+
+
+@router.get(
+    "/epcs/{path:epc}/events",
+    url_name="epcis_epc_events",
+    summary="Events naming one identifier in any role (URL-encoded EPC URN or Digital Link)",
+    description="The same query parameters as /events narrow the answer further.",
+    response=dict,
+)
+def epc_events(request: HttpRequest, epc: str):
+    try:
+        events = query.naming(_visible_events(request), epc)
+    except identifiers.IdentifierError as exc:
+        raise ApiError(
+            400, [{"index": None, "field": "epc", "value": epc[:200], "reason": str(exc)}]
+        ) from exc
+    return _query_document(request, events, "epcs:" + epc)
+
+
+def _value_collection(request: HttpRequest, field_name: str, scope: str) -> HttpResponse:
+    """The distinct values of one event column the caller can see, as a paged Collection."""
+    try:
+        raw = _query_parameters(request)
+        unknown = [n for n in raw if n not in query.PAGING_PARAMETERS]
+        if unknown:
+            raise query.QueryError(
+                [
+                    {
+                        "index": None,
+                        "field": name,
+                        "value": ",".join(raw[name])[:200],
+                        "reason": _("unknown or unsupported query parameter"),
+                    }
+                    for name in unknown
+                ]
+            )
+        size = query.per_page(raw)
+        token = (raw.get("nextPageToken") or [""])[0]
+        after = query.read_page_token(token, scope)[1].value if token else None
+    except query.QueryError as exc:
+        raise ApiError(exc.status, exc.problems) from exc
+    members, last = query.value_page(_visible_events(request), field_name, size, after)
+    headers = dict(VERSION_HEADERS)
+    if last is not None:
+        token = query.page_token(scope, {}, query.Cursor(last, 0, 0))
+        headers["Link"] = _next_link(request, size, token)
+    document = {"@context": EPCIS_CONTEXT, "type": "Collection", "member": members}
+    return JsonResponse(document, headers=headers)
+
+
+@router.get(
+    "/bizSteps",
+    url_name="epcis_biz_steps",
+    summary="The business steps of the events the caller can see",
+    response=dict,
+)
+def biz_steps(request: HttpRequest):
+    return _value_collection(request, "biz_step", "bizSteps")
+
+
+@router.get(
+    "/bizLocations",
+    url_name="epcis_biz_locations",
+    summary="The business locations of the events the caller can see",
+    response=dict,
+)
+def biz_locations(request: HttpRequest):
+    return _value_collection(request, "biz_location", "bizLocations")
+
+
+@router.get(
+    "/events/{path:event_id}",
+    url_name="epcis_event",
+    summary="One event by its eventID or Event Hash ID (URL-encoded)",
+    response=dict,
+)
+def get_event(request: HttpRequest, event_id: str):
+    epc_format = _epc_format(request)
+    event = (
+        _visible_events(request)
+        .filter(Q(event_id=event_id) | Q(hash_id=event_id))
+        .order_by("id")
+        .first()
+    )
     if event is None:
         raise HttpError(404, "Not Found")
     return HttpResponse(

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 
 ACT_ON_WARNING = "tests.monitoring.test_views.test_cannot_act_on_another_enterprises_warning"
 TRACE_READ = "tests.trace.test_capture.test_another_enterprise_cannot_read_the_event_or_the_job"
+TRACE_QUERY_OTHER_FIRM = (
+    "tests.trace.test_query.test_another_enterprise_sees_none_of_the_events_steps_or_locations"
+)
+TRACE_QUERY_ROLES = (
+    "tests.trace.test_query.test_zone_staff_and_the_assigned_manager_see_the_events_others_do_not"
+)
 COVERED = {
     "home": "test_enterprise_home_is_its_own_page",
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
@@ -69,6 +75,10 @@ COVERED = {
     ),
     "api:epcis_capture_job": TRACE_READ,
     "api:epcis_event": TRACE_READ,
+    "api:epcis_events": TRACE_QUERY_OTHER_FIRM,
+    "api:epcis_epc_events": TRACE_QUERY_OTHER_FIRM,
+    "api:epcis_biz_steps": TRACE_QUERY_OTHER_FIRM,
+    "api:epcis_biz_locations": TRACE_QUERY_ROLES,
 }
 
 

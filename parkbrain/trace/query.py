@@ -1,0 +1,494 @@
+"""SimpleEventQuery (EPCIS 2.0) over the stored events: parse the query-string parameters, turn
+them into one queryset, and page through it with a signed keyset cursor.
+
+Parsing is pure and reports every bad parameter at once (name, value, reason). Identifier
+parameters (MATCH_*) are answered from ``EventIdentifier`` by its (uri, role) index, never by
+scanning event JSON; an EPC pattern (``urn:epc:idpat:sgtin:4012345.011111.*``, or a Digital Link
+without serial) becomes an index range on the canonical URN. Tenancy is not decided here: the
+caller passes a queryset already restricted to what the principal may see.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core import signing
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from . import identifiers
+from .choices import Action, EventType, IdentifierRole
+from .hashing import CBV, GS1_VOC
+from .models import Event, EventIdentifier
+from .validation import parse_timestamp, vocabulary_uri
+
+PER_PAGE_DEFAULT = 30
+PER_PAGE_MAX = 1000
+#: How long a nextPageToken stays valid, in seconds.
+PAGE_TOKEN_MAX_AGE_S = 24 * 3600
+_TOKEN_SALT = "parkbrain.trace.query.page"
+_PREFIXES = {"cbv": CBV, "gs1": GS1_VOC}
+# Above every character a URI may hold: the exclusive upper bound of a prefix range.
+_TOP = "\U0010ffff"
+
+_R = IdentifierRole
+#: The identifier roles each MATCH_* parameter looks in (EPCIS 2.0, SimpleEventQuery).
+MATCH_ROLES: dict[str, tuple[str, ...]] = {
+    "MATCH_epc": (_R.EPC, _R.CHILD),
+    "MATCH_parentID": (_R.PARENT,),
+    "MATCH_inputEPC": (_R.INPUT,),
+    "MATCH_outputEPC": (_R.OUTPUT,),
+    "MATCH_anyEPC": (_R.EPC, _R.CHILD, _R.PARENT, _R.INPUT, _R.OUTPUT),
+    "MATCH_epcClass": (_R.QUANTITY, _R.CHILD_QUANTITY),
+    "MATCH_inputEPCClass": (_R.INPUT_QUANTITY,),
+    "MATCH_outputEPCClass": (_R.OUTPUT_QUANTITY,),
+    "MATCH_anyEPCClass": (_R.QUANTITY, _R.CHILD_QUANTITY, _R.INPUT_QUANTITY, _R.OUTPUT_QUANTITY),
+}
+CLASS_ROLES = frozenset(MATCH_ROLES["MATCH_anyEPCClass"])
+ALL_ROLES = tuple(IdentifierRole.values)
+
+_TIMES = {
+    "GE_eventTime": "event_time__gte",
+    "LT_eventTime": "event_time__lt",
+    "GE_recordTime": "record_time__gte",
+    "LT_recordTime": "record_time__lt",
+}
+_QUANTITIES = {
+    "GT_quantity": "quantity__gt",
+    "GE_quantity": "quantity__gte",
+    "LT_quantity": "quantity__lt",
+    "LE_quantity": "quantity__lte",
+}
+_ORDER_FIELDS = {"eventTime": "event_time", "recordTime": "record_time"}
+_LIST_PARAMETERS = (
+    "eventType",
+    "EQ_action",
+    "EQ_bizStep",
+    "EQ_disposition",
+    "EQ_readPoint",
+    "EQ_bizLocation",
+    "EQ_eventID",
+    "EQ_transformationID",
+    "EQ_quantity",
+    *MATCH_ROLES,
+)
+_SINGLE_PARAMETERS = (
+    *_TIMES,
+    *_QUANTITIES,
+    "EXISTS_errorDeclaration",
+    "orderBy",
+    "orderDirection",
+    "eventCountLimit",
+    "maxEventCount",
+)
+#: Parameters about paging, not about which events match.
+PAGING_PARAMETERS = ("perPage", "nextPageToken")
+KNOWN_PARAMETERS = frozenset((*_LIST_PARAMETERS, *_SINGLE_PARAMETERS, *PAGING_PARAMETERS))
+
+
+class QueryError(Exception):
+    """Bad query parameters: an HTTP status and one problem per parameter."""
+
+    def __init__(self, problems: list[dict[str, Any]], status: int = 400) -> None:
+        super().__init__(problems)
+        self.problems = problems
+        self.status = status
+
+
+def _problem(name: str, value: object, reason: str) -> dict[str, Any]:
+    return {"index": None, "field": name, "value": str(value)[:200], "reason": reason}
+
+
+@dataclass(frozen=True)
+class IdentifierMatch:
+    """One MATCH_* parameter: events naming any of `exact`, or an identifier starting with
+    one of `prefixes`, in one of `roles`."""
+
+    roles: tuple[str, ...]
+    exact: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    def condition(self) -> Q:
+        """The identifier rows this match accepts (each term usable with the (uri, role) index)."""
+        terms = Q(uri__in=self.exact) if self.exact else Q(pk__in=[])
+        # A prefix is an index range only where text sorts byte by byte (SQLite); a
+        # PostgreSQL collation may order punctuation otherwise, so there it is LIKE alone.
+        bytewise = connection.vendor == "sqlite"
+        for prefix in self.prefixes:
+            if bytewise:
+                terms |= Q(uri__gte=prefix, uri__lt=prefix + _TOP, uri__startswith=prefix)
+            else:
+                terms |= Q(uri__startswith=prefix)
+        return terms & Q(role__in=self.roles)
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """A parsed SimpleEventQuery; empty fields do not filter."""
+
+    times: tuple[tuple[str, datetime], ...] = ()
+    event_types: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    biz_steps: tuple[str, ...] = ()
+    dispositions: tuple[str, ...] = ()
+    read_points: tuple[str, ...] = ()
+    biz_locations: tuple[str, ...] = ()
+    event_ids: tuple[str, ...] = ()
+    transformation_ids: tuple[str, ...] = ()
+    error_declared: bool | None = None
+    matches: tuple[IdentifierMatch, ...] = ()
+    quantities: tuple[tuple[str, Any], ...] = ()
+    order_field: str = "event_time"
+    descending: bool = False
+    event_count_limit: int | None = None
+    max_event_count: int | None = None
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Repeated parameters and comma-separated lists alike (the binding's explode=false)."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _time(name: str, value: str, problems: list[dict]) -> datetime | None:
+    # An unescaped '+' in a query string arrives as a space.
+    moment = parse_timestamp(value.replace(" ", "+"))
+    if moment is None:
+        problems.append(
+            _problem(name, value, _("not a timestamp; use RFC 3339 with an offset, e.g. Z"))
+        )
+    return moment
+
+
+def _integer(name: str, value: str, problems: list[dict], low: int = 0) -> int | None:
+    if not value.isdigit() or int(value) < low:
+        problems.append(
+            _problem(name, value, _("use a whole number of at least %(low)d") % {"low": low})
+        )
+        return None
+    return int(value)
+
+
+def _decimal(name: str, value: str, problems: list[dict]) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        problems.append(_problem(name, value, _("not a number")))
+        return None
+    return number
+
+
+def _pattern_prefix(pattern: str) -> str | None:
+    """The canonical URN prefix an ``urn:epc:idpat:`` pattern stands for, or None if the text
+    is not a pattern. Only trailing ``*`` components are supported (TDS patterns)."""
+    if not pattern.startswith("urn:epc:idpat:"):
+        return None
+    scheme, _colon, body = pattern[len("urn:epc:idpat:") :].partition(":")
+    parts = body.split(".")
+    fixed = [p for p in parts if p != "*"]
+    if not scheme or "*" not in parts or parts[: len(fixed)] != fixed or not fixed:
+        raise identifiers.IdentifierError(
+            _("only patterns ending in '*' components, e.g. urn:epc:idpat:sgtin:4012345.011111.*")
+        )
+    return f"urn:epc:id:{scheme}:" + ".".join(fixed) + "."
+
+
+def identifier_match(name: str, values: list[str]) -> IdentifierMatch:
+    """A MATCH_* parameter's values (EPC URN, Digital Link, or pattern) as index terms.
+
+    A GTIN-level value (``urn:epc:idpat:sgtin:C.R.*`` or a Digital Link without serial) matches
+    every instance of that GTIN; for class roles it also matches the class itself and its lots.
+    Raises IdentifierError for a malformed identifier or an unsupported pattern.
+    """
+    roles = MATCH_ROLES[name]
+    classes = CLASS_ROLES.issuperset(roles)
+    exact: list[str] = []
+    prefixes: list[str] = []
+    for value in values:
+        try:
+            stored = identifiers.canonical(value)
+        except identifiers.IdentifierError:
+            if not value.startswith("urn:epc:idpat:"):
+                raise
+            stored = value  # e.g. urn:epc:idpat:sgtin:4012345.*.* has no single GS1 key
+        prefix = _pattern_prefix(stored)
+        if prefix is None:
+            exact.append(stored)
+            continue
+        if classes:
+            exact.append(stored)  # a class may be given as the GTIN-level pattern itself
+            prefixes.append(prefix.replace("urn:epc:id:sgtin:", "urn:epc:class:lgtin:"))
+        else:
+            prefixes.append(prefix)
+    return IdentifierMatch(roles=roles, exact=tuple(exact), prefixes=tuple(prefixes))
+
+
+def normalised_params(raw: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The query's own parameters (paging removed), in a stable order for a page token."""
+    return {k: list(v) for k, v in sorted(raw.items()) if k not in PAGING_PARAMETERS}
+
+
+def parse_query(raw: Mapping[str, list[str]]) -> EventQuery:
+    """A SimpleEventQuery from query-string parameters (name -> values as repeated).
+
+    Raises QueryError naming every unknown or bad parameter.
+    """
+    problems: list[dict] = []
+    for name, values in raw.items():
+        if name not in KNOWN_PARAMETERS:
+            problems.append(
+                _problem(name, ",".join(values), _("unknown or unsupported query parameter"))
+            )
+        elif name in _SINGLE_PARAMETERS and len(values) > 1:
+            problems.append(_problem(name, ",".join(values), _("give this parameter once")))
+    single = {n: v[0].strip() for n, v in raw.items() if n in _SINGLE_PARAMETERS and v}
+    lists = {n: _split(v) for n, v in raw.items() if n in _LIST_PARAMETERS}
+
+    times = []
+    for name, lookup in _TIMES.items():
+        if name in single and (moment := _time(name, single[name], problems)) is not None:
+            times.append((lookup, moment))
+
+    def checked(name: str, allowed: Iterable[str]) -> tuple[str, ...]:
+        allowed = tuple(allowed)
+        for value in lists.get(name, []):
+            if value not in allowed:
+                problems.append(
+                    _problem(name, value, _("use one of %(v)s") % {"v": ", ".join(allowed)})
+                )
+        return tuple(lists.get(name, []))
+
+    def vocabulary(name: str, kind: str) -> tuple[str, ...]:
+        stored = []
+        for value in lists.get(name, []):
+            uri = vocabulary_uri(value, kind, _PREFIXES)
+            if uri is None:
+                problems.append(_problem(name, value, _("not a CBV 2.0 word or URI")))
+            else:
+                stored.append(uri)
+        return tuple(stored)
+
+    def canonical_list(name: str) -> tuple[str, ...]:
+        stored = []
+        for value in lists.get(name, []):
+            try:
+                stored.append(identifiers.canonical(value))
+            except identifiers.IdentifierError as exc:
+                problems.append(_problem(name, value, str(exc)))
+        return tuple(stored)
+
+    matches = []
+    for name in MATCH_ROLES:
+        if name in lists:
+            try:
+                matches.append(identifier_match(name, lists[name]))
+            except identifiers.IdentifierError as exc:
+                problems.append(_problem(name, ",".join(lists[name]), str(exc)))
+
+    quantities: list[tuple[str, Any]] = []
+    if "EQ_quantity" in lists:
+        numbers = [_decimal("EQ_quantity", v, problems) for v in lists["EQ_quantity"]]
+        quantities.append(("quantity__in", [n for n in numbers if n is not None]))
+    for name, lookup in _QUANTITIES.items():
+        if name in single and (number := _decimal(name, single[name], problems)) is not None:
+            quantities.append((lookup, number))
+
+    error_declared = None
+    if "EXISTS_errorDeclaration" in single:
+        flag = single["EXISTS_errorDeclaration"].lower()
+        if flag in ("", "true", "1"):
+            error_declared = True
+        elif flag in ("false", "0"):
+            error_declared = False
+        else:
+            problems.append(
+                _problem("EXISTS_errorDeclaration", flag, _("give no value, true or false"))
+            )
+
+    order_name = single.get("orderBy", "eventTime")
+    if order_name not in _ORDER_FIELDS:
+        problems.append(_problem("orderBy", order_name, _("use eventTime or recordTime")))
+    # The standard's default direction is DESC; without orderBy the order is ours to choose,
+    # and oldest first suits a client polling for what is new.
+    direction = single.get("orderDirection", "DESC" if "orderBy" in single else "ASC")
+    if direction not in ("ASC", "DESC"):
+        problems.append(_problem("orderDirection", direction, _("use ASC or DESC")))
+
+    limit = maximum = None
+    if "eventCountLimit" in single:
+        limit = _integer("eventCountLimit", single["eventCountLimit"], problems, low=1)
+    if "maxEventCount" in single:
+        maximum = _integer("maxEventCount", single["maxEventCount"], problems, low=1)
+    if "eventCountLimit" in single and "maxEventCount" in single:
+        problems.append(
+            _problem("maxEventCount", single["maxEventCount"], _("not with eventCountLimit"))
+        )
+
+    query = EventQuery(
+        times=tuple(times),
+        event_types=checked("eventType", EventType.values),
+        actions=checked("EQ_action", Action.values),
+        biz_steps=vocabulary("EQ_bizStep", "bizStep"),
+        dispositions=vocabulary("EQ_disposition", "disposition"),
+        read_points=canonical_list("EQ_readPoint"),
+        biz_locations=canonical_list("EQ_bizLocation"),
+        event_ids=tuple(lists.get("EQ_eventID", [])),
+        transformation_ids=tuple(lists.get("EQ_transformationID", [])),
+        error_declared=error_declared,
+        matches=tuple(matches),
+        quantities=tuple(quantities),
+        order_field=_ORDER_FIELDS.get(order_name, "event_time"),
+        descending=direction == "DESC",
+        event_count_limit=limit,
+        max_event_count=maximum,
+        params=normalised_params(raw),
+    )
+    if problems:
+        raise QueryError(problems)
+    return query
+
+
+def per_page(raw: Mapping[str, list[str]]) -> int:
+    values = raw.get("perPage")
+    if not values:
+        return PER_PAGE_DEFAULT
+    problems: list[dict] = []
+    number = _integer("perPage", values[0].strip(), problems, low=1)
+    if number is None or number > PER_PAGE_MAX:
+        raise QueryError(
+            [_problem("perPage", values[0], _("use 1 to %(max)d") % {"max": PER_PAGE_MAX})]
+        )
+    return number
+
+
+# -- the queryset ---------------------------------------------------------------------------
+
+
+def filter_events(events: QuerySet[Event], query: EventQuery) -> QuerySet[Event]:
+    """`events` narrowed to those the query selects (AND across parameters, OR within one)."""
+    conditions: dict[str, Any] = dict(query.times)
+    for lookup, values in (
+        ("event_type__in", query.event_types),
+        ("action__in", query.actions),
+        ("biz_step__in", query.biz_steps),
+        ("disposition__in", query.dispositions),
+        ("read_point__in", query.read_points),
+        ("biz_location__in", query.biz_locations),
+        ("transformation_id__in", query.transformation_ids),
+    ):
+        if values:
+            conditions[lookup] = values
+    if query.error_declared is not None:
+        conditions["error_declaration__isnull"] = not query.error_declared
+    events = events.filter(**conditions)
+    if query.event_ids:
+        # The Event Hash ID stands in as eventID when the capturer gave none.
+        events = events.filter(Q(event_id__in=query.event_ids) | Q(hash_id__in=query.event_ids))
+    for match in query.matches:
+        named = EventIdentifier.objects.filter(match.condition()).values("event_id")
+        events = events.filter(id__in=named)
+    if query.quantities:
+        counted = EventIdentifier.objects.filter(
+            role__in=CLASS_ROLES, **dict(query.quantities)
+        ).values("event_id")
+        events = events.filter(id__in=counted)
+    return events
+
+
+def naming(events: QuerySet[Event], uri: str) -> QuerySet[Event]:
+    """Events naming the identifier (or pattern) in any role."""
+    match = identifier_match("MATCH_anyEPC", [uri])
+    match = IdentifierMatch(ALL_ROLES, match.exact, match.prefixes)
+    return events.filter(
+        id__in=EventIdentifier.objects.filter(match.condition()).values("event_id")
+    )
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: its last event's sort value and id, and events served."""
+
+    value: str
+    last_id: int
+    served: int
+
+
+def page_token(scope: str, params: dict[str, list[str]], cursor: Cursor) -> str:
+    """An opaque, signed nextPageToken carrying the query so the next page needs nothing else."""
+    payload = {"s": scope, "p": params, "c": [cursor.value, cursor.last_id, cursor.served]}
+    return signing.dumps(payload, salt=_TOKEN_SALT, compress=True)
+
+
+def read_page_token(token: str, scope: str) -> tuple[dict[str, list[str]], Cursor]:
+    try:
+        payload = signing.loads(token, salt=_TOKEN_SALT, max_age=PAGE_TOKEN_MAX_AGE_S)
+    except signing.SignatureExpired as exc:
+        raise QueryError([_problem("nextPageToken", token[:40], _("expired"))]) from exc
+    except signing.BadSignature as exc:
+        raise QueryError([_problem("nextPageToken", token[:40], _("not a valid token"))]) from exc
+    if payload.get("s") != scope:
+        raise QueryError([_problem("nextPageToken", token[:40], _("belongs to another resource"))])
+    value, last_id, served = payload["c"]
+    return payload["p"], Cursor(value, last_id, served)
+
+
+def _sort_value(event: Event, order_field: str) -> str:
+    return getattr(event, order_field).isoformat()
+
+
+def event_page(
+    events: QuerySet[Event], query: EventQuery, size: int, cursor: Cursor | None
+) -> tuple[list[Event], Cursor | None]:
+    """One page of the query's events after `cursor`, and the cursor for the next page (None
+    on the last). Keyset paging on (sort field, id): no duplicates or gaps while paging."""
+    served = cursor.served if cursor else 0
+    if query.event_count_limit is not None:
+        size = min(size, query.event_count_limit - served)
+        if size <= 0:
+            return [], None
+    field_name = query.order_field
+    if cursor is not None:
+        after = datetime.fromisoformat(cursor.value)
+        beyond = "lt" if query.descending else "gt"
+        events = events.filter(
+            Q(**{f"{field_name}__{beyond}": after})
+            | Q(**{field_name: after, f"id__{beyond}": cursor.last_id})
+        )
+    sign = "-" if query.descending else ""
+    rows = list(events.order_by(f"{sign}{field_name}", f"{sign}id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    served += len(rows)
+    if query.event_count_limit is not None and served >= query.event_count_limit:
+        more = False
+    if not more or not rows:
+        return rows, None
+    last = rows[-1]
+    return rows, Cursor(_sort_value(last, field_name), last.id, served)
+
+
+def value_page(
+    events: QuerySet[Event], field_name: str, size: int, after: str | None
+) -> tuple[list[str], str | None]:
+    """One page of the distinct, non-empty, sorted values of `field_name` among `events`
+    after `after`, and the last value shown when there is more."""
+    values = events.exclude(**{field_name: ""})
+    if after is not None:
+        values = values.filter(**{f"{field_name}__gt": after})
+    rows = list(
+        values.order_by(field_name).values_list(field_name, flat=True).distinct()[: size + 1]
+    )
+    if len(rows) > size:
+        return rows[:size], rows[size - 1]
+    return rows, None
