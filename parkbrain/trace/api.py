@@ -1,5 +1,6 @@
 """EPCIS 2.0 REST binding (mounted under /api/epcis): capture, single-event read, and the
-query side (SimpleEventQuery at /events, /epcs/{epc}/events, /bizSteps, /bizLocations).
+query side (SimpleEventQuery at /events, /epcs/{epc}/events, /bizSteps, /bizLocations), and
+our genealogy extension (/trace/backward, /trace/forward), which is not part of EPCIS 2.0.
 
 Capture is synchronous: the capture job is finished when the 202 leaves, which the binding
 allows. A body that is not a JSON EPCIS document is answered 400 at once; problems inside a
@@ -10,6 +11,7 @@ and project managers get 403. Reading follows tenancy: what the caller may not s
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,10 +26,10 @@ from ninja.errors import HttpError
 from parkbrain.core.api import ApiError
 from parkbrain.registry import tenancy
 
-from . import identifiers, query, services
+from . import genealogy, identifiers, query, services
 from .choices import ErrorBehaviour
-from .models import CaptureJob, Event
-from .validation import count_events
+from .models import CaptureJob, Event, GenealogyEdge
+from .validation import count_events, parse_timestamp
 
 router = Router(tags=["epcis"])
 
@@ -416,3 +418,116 @@ def get_event(request: HttpRequest, event_id: str):
         content_type="application/ld+json",
         headers={"GS1-EPC-Format": epc_format, **VERSION_HEADERS},
     )
+
+
+# -- genealogy (ParkBrain extension) --------------------------------------------------------
+
+_TRACE_DESCRIPTION = (
+    "ParkBrain extension, not part of EPCIS 2.0. Walks the genealogy the caller's visible events "
+    "state, breadth-first: %s. Parameters: epc (EPC URN, class/lot URN or GS1 Digital Link; a "
+    "GTIN with a lot is a class), depth (hops, default 10, at most 50), from and to (event time "
+    "window, ISO 8601, from inclusive, to exclusive). Answers {start, direction, depth, nodes, "
+    "edges, truncated}: each node with its depth, first and last event time and the events naming "
+    "it (bizStep, readPoint, bizLocation); each edge from input or child to output or parent, "
+    "with its kind, quantities and units as the event lists them. truncated is true when the "
+    "depth limit cut the walk. A bad identifier, depth or time is 400."
+)
+
+
+def _moment(raw: str, name: str) -> datetime | None:
+    if not raw:
+        return None
+    moment = parse_timestamp(raw.replace(" ", "+"))
+    if moment is None:
+        raise genealogy.TraceError(name, raw, _("not an ISO 8601 time with a UTC offset"))
+    return moment
+
+
+def _quantity(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _trace_document(trace: genealogy.Trace) -> dict[str, Any]:
+    return {
+        "start": trace.start,
+        "direction": trace.direction,
+        "depth": trace.depth,
+        "nodes": [
+            {
+                "uri": node.uri,
+                "depth": node.depth,
+                "firstEventTime": _iso(node.first_event_time),
+                "lastEventTime": _iso(node.last_event_time),
+                "events": [
+                    {
+                        "eventID": e["event_id"],
+                        "type": e["event_type"],
+                        "action": e["action"] or None,
+                        "role": e["role"],
+                        "eventTime": _iso(e["event_time"]),
+                        "bizStep": e["biz_step"] or None,
+                        "readPoint": e["read_point"] or None,
+                        "bizLocation": e["biz_location"] or None,
+                    }
+                    for e in node.events
+                ],
+            }
+            for node in trace.nodes
+        ],
+        "edges": [
+            {
+                "from": edge.from_uri,
+                "to": edge.to_uri,
+                "kind": edge.kind,
+                "action": edge.action or None,
+                "depth": edge.depth,
+                "eventID": edge.event_id,
+                "eventTime": _iso(edge.event_time),
+                "fromQuantity": _quantity(edge.from_quantity),
+                "fromUom": edge.from_uom or None,
+                "toQuantity": _quantity(edge.to_quantity),
+                "toUom": edge.to_uom or None,
+                "removedAt": _iso(edge.removed_at),
+            }
+            for edge in trace.edges
+        ],
+        "truncated": trace.truncated,
+    }
+
+
+def _trace(request: HttpRequest, direction: str) -> JsonResponse:
+    try:
+        start = genealogy.start_identifier(request.GET.get("epc", ""))
+        depth = genealogy.checked_depth(request.GET.get("depth"))
+        since = _moment(request.GET.get("from", ""), "from")
+        until = _moment(request.GET.get("to", ""), "to")
+    except genealogy.TraceError as exc:
+        problem = {"index": None, "field": exc.field, "value": exc.value[:200]}
+        raise ApiError(400, [{**problem, "reason": exc.reason}]) from exc
+    edges = tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise")
+    trace = genealogy.walk(
+        start, direction, edges, _visible_events(request), depth=depth, since=since, until=until
+    )
+    return JsonResponse(_trace_document(trace), json_dumps_params={"ensure_ascii": False})
+
+
+@router.get(
+    "/trace/backward",
+    url_name="epcis_trace_backward",
+    summary="Backward trace: what went into an identifier (ParkBrain extension, not EPCIS 2.0)",
+    description=_TRACE_DESCRIPTION % "outputs to their inputs, parents to their children",
+    response=dict,
+)
+def trace_backward(request: HttpRequest):
+    return _trace(request, genealogy.BACKWARD)
+
+
+@router.get(
+    "/trace/forward",
+    url_name="epcis_trace_forward",
+    summary="Forward trace: what an identifier went into (ParkBrain extension, not EPCIS 2.0)",
+    description=_TRACE_DESCRIPTION % "inputs to their outputs, children to their parents",
+    response=dict,
+)
+def trace_forward(request: HttpRequest):
+    return _trace(request, genealogy.FORWARD)

@@ -56,3 +56,11 @@ ROLE_LISTS = {
     "inputQuantityList": IdentifierRole.INPUT_QUANTITY,
     "outputQuantityList": IdentifierRole.OUTPUT_QUANTITY,
 }
+
+
+class EdgeKind(models.TextChoices):
+    """How one identifier led to another in the genealogy edge table."""
+
+    TRANSFORMATION = "transformation", _("Transformation (input to output)")
+    AGGREGATION = "aggregation", _("Aggregation (child into parent)")
+    ASSOCIATION = "association", _("Association (child with parent)")

@@ -3,8 +3,8 @@ each event names, kept in one canonical form so queries and genealogy walks use 
 
 An event belongs to the enterprise that captured it (tenancy goes through that foreign key).
 Its JSON is kept exactly as captured, so a query returns the same content; the columns beside
-it are extracted copies for filtering. A later genealogy edge table (input -> output,
-parent -> child, with quantities) will point at ``Event`` and be filled from ``EventIdentifier``.
+it are extracted copies for filtering. ``GenealogyEdge`` (input -> output, child -> parent, with
+quantities) is filled from ``EventIdentifier`` at capture so trace walks read one indexed table.
 """
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parkbrain.registry.models import ApiToken, Enterprise
 
-from .choices import Action, CaptureState, ErrorBehaviour, EventType, IdentifierRole
+from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
 
 URI_LENGTH = 500
 
@@ -217,3 +217,67 @@ class EventIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.uri}"
+
+
+class GenealogyEdge(models.Model):
+    """One step of genealogy an event states: ``from_uri`` went into ``to_uri``.
+
+    A TransformationEvent gives an edge from every input (EPC or class) to every output; an
+    Aggregation or AssociationEvent gives an edge from every child to the parent. Edges of
+    DELETE events are kept with their action so a walk can tell when a child left its parent;
+    a DELETE without children (the parent emptied) has an empty ``from_uri``. Quantities are
+    those the event lists for the input (or child) and the output, in their own units; an edge
+    belongs to the enterprise of its event, which decides who may see it.
+    """
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="genealogy_edges", verbose_name=_("event")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # No index of its own: a walk must look edges up by identifier, and SQLite would
+        # otherwise prefer this far less selective one.
+        db_index=False,
+        verbose_name=_("enterprise"),
+        help_text=_("The enterprise that captured the event (a copy, for tenancy filters)."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EdgeKind.choices)
+    action = models.CharField(
+        _("action"),
+        max_length=8,
+        choices=Action.choices,
+        blank=True,
+        help_text=_("The event's action; empty for a TransformationEvent."),
+    )
+    from_uri = models.CharField(
+        _("from"),
+        max_length=URI_LENGTH,
+        blank=True,
+        help_text=_("The input or child, canonical; empty for a DELETE of every child."),
+    )
+    to_uri = models.CharField(
+        _("to"), max_length=URI_LENGTH, help_text=_("The output or parent, canonical.")
+    )
+    from_quantity = models.DecimalField(
+        _("input quantity"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    from_uom = models.CharField(_("input unit of measure"), max_length=3, blank=True)
+    to_quantity = models.DecimalField(
+        _("output quantity"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    to_uom = models.CharField(_("output unit of measure"), max_length=3, blank=True)
+    event_time = models.DateTimeField(_("event time"))
+
+    class Meta:
+        verbose_name = _("genealogy edge")
+        verbose_name_plural = _("genealogy edges")
+        ordering = ["event_time", "id"]
+        indexes = [
+            models.Index(fields=["from_uri", "event_time"], name="trace_edge_from"),
+            models.Index(fields=["to_uri", "event_time"], name="trace_edge_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.from_uri} -> {self.to_uri}"

@@ -1,5 +1,7 @@
-"""The only code that writes EPCIS events: capture a document for the caller's enterprise."""
+"""The only code that writes EPCIS events: capture a document for the caller's enterprise, and
+keep the genealogy edge table in step with the stored events."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +13,9 @@ from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.models import ApiToken, Enterprise
 
-from .choices import CaptureState, ErrorBehaviour
+from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
 from .hashing import document_ignore_fields, event_hash_id
-from .models import CaptureJob, Event, EventIdentifier
+from .models import CaptureJob, Event, EventIdentifier, GenealogyEdge
 from .validation import CleanEvent, Problem, check_document
 
 
@@ -149,6 +151,8 @@ def _store(
         event.error_declaration = declaration
         event.event_json = {**event.event_json, "errorDeclaration": declaration}
     Event.objects.bulk_update([e for e, _d in declarations], ["error_declaration", "event_json"])
+    # A declared error says the event did not happen as stated: it no longer links anything.
+    GenealogyEdge.objects.filter(event__in=[e for e, _d in declarations]).delete()
     now = timezone.now()
     fresh = [item for h, item in unique.items() if h not in stored]
     # ignore_conflicts: a concurrent capture of the same event wins; ours is then a duplicate.
@@ -177,6 +181,7 @@ def _store(
         ],
         batch_size=2000,
     )
+    write_genealogy_edges(ids.values())
     saved = len(ids) + len(declarations)
     return saved, len(incoming) - saved
 
@@ -204,3 +209,89 @@ def _event_row(
         context=context,
         error_declaration=clean.error_declaration,
     )
+
+
+# -- genealogy edges ------------------------------------------------------------------------
+
+_R = IdentifierRole
+_INPUT_ROLES = (_R.INPUT, _R.INPUT_QUANTITY)
+_OUTPUT_ROLES = (_R.OUTPUT, _R.OUTPUT_QUANTITY)
+_CHILD_ROLES = (_R.CHILD, _R.CHILD_QUANTITY)
+_PARENT_KINDS = {
+    EventType.AGGREGATION: EdgeKind.AGGREGATION,
+    EventType.ASSOCIATION: EdgeKind.ASSOCIATION,
+}
+
+
+def genealogy_edges(event: Event, named: list[EventIdentifier]) -> list[GenealogyEdge]:
+    """The edges one event states (unsaved): every input to every output of a transformation,
+    every child to the parent of an aggregation or association. An event carrying an
+    errorDeclaration states none."""
+    if event.error_declaration:
+        return []
+
+    def edge(kind: str, source: EventIdentifier | None, target: EventIdentifier) -> GenealogyEdge:
+        return GenealogyEdge(
+            event_id=event.pk,
+            enterprise_id=event.enterprise_id,
+            kind=kind,
+            action=event.action,
+            from_uri=source.uri if source else "",
+            from_quantity=source.quantity if source else None,
+            from_uom=source.uom if source else "",
+            to_uri=target.uri,
+            to_quantity=target.quantity,
+            to_uom=target.uom,
+            event_time=event.event_time,
+        )
+
+    if event.event_type == EventType.TRANSFORMATION:
+        inputs = [i for i in named if i.role in _INPUT_ROLES]
+        outputs = [i for i in named if i.role in _OUTPUT_ROLES]
+        return [edge(EdgeKind.TRANSFORMATION, i, o) for i in inputs for o in outputs]
+    kind = _PARENT_KINDS.get(event.event_type)
+    parent = next((i for i in named if i.role == _R.PARENT), None)
+    if kind is None or parent is None:
+        return []
+    children = [i for i in named if i.role in _CHILD_ROLES]
+    if event.action == Action.DELETE and not children:
+        return [edge(kind, None, parent)]
+    return [edge(kind, child, parent) for child in children]
+
+
+def write_genealogy_edges(event_ids: Iterable[int]) -> int:
+    """Write the edges of the given stored events (which must have none yet); returns how many."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return 0
+    named: dict[int, list[EventIdentifier]] = {pk: [] for pk in event_ids}
+    for ident in EventIdentifier.objects.filter(event_id__in=event_ids).order_by("id"):
+        named[ident.event_id].append(ident)
+    edges = [
+        edge
+        for event in Event.objects.filter(id__in=event_ids).only(
+            "id", "enterprise_id", "event_type", "action", "event_time", "error_declaration"
+        )
+        for edge in genealogy_edges(event, named[event.pk])
+    ]
+    GenealogyEdge.objects.bulk_create(edges, batch_size=2000)
+    return len(edges)
+
+
+def rebuild_genealogy_edges(batch_size: int = 1000) -> int:
+    """Write the edge table again from the stored events (for events captured before it
+    existed); safe to repeat. Each batch of events is replaced in its own transaction."""
+    written = 0
+    last_id = 0
+    while True:
+        batch = list(
+            Event.objects.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if not batch:
+            return written
+        with transaction.atomic():
+            GenealogyEdge.objects.filter(event_id__in=batch).delete()
+            written += write_genealogy_edges(batch)
+        last_id = batch[-1]

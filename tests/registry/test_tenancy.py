@@ -79,6 +79,13 @@ COVERED = {
     "api:epcis_epc_events": TRACE_QUERY_OTHER_FIRM,
     "api:epcis_biz_steps": TRACE_QUERY_OTHER_FIRM,
     "api:epcis_biz_locations": TRACE_QUERY_ROLES,
+    "api:epcis_trace_backward": (
+        "tests.trace.test_genealogy.test_the_receiving_enterprise_sees_only_its_own_events"
+    ),
+    "api:epcis_trace_forward": (
+        "tests.trace.test_genealogy"
+        ".test_the_analyst_sees_the_whole_zone_and_another_zone_sees_nothing"
+    ),
 }
 
 
