@@ -1,5 +1,6 @@
 """What every API router shares: authentication of people and machines, and error answers."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -33,3 +34,17 @@ class ApiError(Exception):
         super().__init__(errors)
         self.status = status
         self.errors = errors
+
+
+def filtered(filterset) -> QuerySet:
+    """The rows a FilterSet selects, or a 400 listing every parameter that is not valid."""
+    if not filterset.is_valid():
+        raise ApiError(
+            400,
+            [
+                {"field": field, "reason": str(reason)}
+                for field, reasons in filterset.errors.items()
+                for reason in reasons
+            ],
+        )
+    return filterset.qs

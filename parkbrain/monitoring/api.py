@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import filtered
 from parkbrain.registry import tenancy
 
 from . import compute, services
@@ -100,16 +100,7 @@ def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
         queryset=_alerts(request),
         zone=tenancy.zone_of(request.auth),
     )
-    if not filterset.is_valid():
-        raise ApiError(
-            400,
-            [
-                {"field": field, "reason": str(reason)}
-                for field, reasons in filterset.errors.items()
-                for reason in reasons
-            ],
-        )
-    return filterset.qs
+    return filtered(filterset)
 
 
 @router.get("/warnings/counts", response=CountsOut, summary="Live warnings the caller may see")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import filtered
 
 from . import tenancy
 from .compute import latest_above_scale_year
@@ -136,16 +136,7 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]):
         zone=zone,
         default_year=latest_above_scale_year(zone),
     )
-    if not filterset.is_valid():
-        raise ApiError(
-            400,
-            [
-                {"field": field, "reason": str(reason)}
-                for field, reasons in filterset.errors.items()
-                for reason in reasons
-            ],
-        )
-    return filterset.qs
+    return filtered(filterset)
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")

@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 import pytest
 
-from parkbrain.registry import services as registry_services
 from parkbrain.trace import api as trace_api
 from parkbrain.trace import identifiers
 from parkbrain.trace.hashing import document_hash_ids
@@ -22,18 +21,6 @@ pytestmark = [
 
 CAPTURE = "/api/epcis/capture"
 EPC = "urn:epc:id:sgtin:6901234.012345.{}"
-
-
-@pytest.fixture
-def gear_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["gear"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def ev_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["ev"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def _capture(client, document, media="application/ld+json", **headers):

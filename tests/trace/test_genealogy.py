@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from parkbrain.registry import services as registry_services
 from parkbrain.trace import genealogy, identifiers
 from parkbrain.trace.models import Event, GenealogyEdge
 
@@ -33,18 +32,6 @@ GEAR_1_LINK = identifiers.to_digital_link(S1)
 HEAT_LINK = identifiers.to_digital_link(HEAT)
 # The same gear with its check digit off by one.
 BAD_CHECK_LINK = GEAR_1_LINK[:-6] + str((int(GEAR_1_LINK[-6]) + 1) % 10) + GEAR_1_LINK[-5:]
-
-
-@pytest.fixture
-def gear_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["gear"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def ev_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["ev"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def _event(kind: str, day: int, event_id: str, **fields) -> dict:

@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from parkbrain.registry import services as registry_services
 from parkbrain.trace import query
 from parkbrain.trace.models import Event
 
@@ -26,18 +25,6 @@ SSCC = "urn:epc:id:sscc:6901234.0000000001"
 DOCK = "urn:epc:id:sgln:6901234.00001.0"
 STORE = "urn:epc:id:sgln:6901234.00002.0"
 CBV_STEP = "https://ref.gs1.org/cbv/BizStep-"
-
-
-@pytest.fixture
-def gear_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["gear"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def ev_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["ev"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def _event(kind: str, day: int, **fields) -> dict:

@@ -170,21 +170,7 @@
     });
   }
 
-  // Text is measured when a chart is laid out, and the font comes in slices by character that
-  // a canvas does not ask for: load the slices the charts' text needs first, or labels overlap and
-  // characters go missing.
-  function start() {
-    if (!document.fonts || !document.fonts.load) { draw(); return; }
-    var text = "0123456789%.-—";
-    document.querySelectorAll('script[type="application/json"]').forEach(function (node) {
-      try { text += JSON.stringify(JSON.parse(node.textContent)); } catch (e) { /* not chart data */ }
-    });
-    var family = '"Noto Sans SC"';
-    Promise.all([
-      document.fonts.load("400 12px " + family, text),
-      document.fonts.load("700 12px " + family, text)
-    ]).then(draw, draw);
-  }
+  function start() { window.parkbrainWhenFontsReady(draw); }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
