@@ -168,9 +168,12 @@ class Event(models.Model):
             models.Index(fields=["enterprise", "event_time"], name="trace_event_ent_time"),
             models.Index(fields=["event_time"], name="trace_event_time"),
             models.Index(fields=["record_time"], name="trace_event_record_time"),
+            # An enterprise polling what was recorded since, and listing its steps and places.
+            models.Index(fields=["enterprise", "record_time"], name="trace_event_ent_record"),
             models.Index(fields=["hash_id"], name="trace_event_hash"),
             models.Index(fields=["event_id"], name="trace_event_declared_id"),
-            models.Index(fields=["biz_step"], name="trace_event_biz_step"),
+            models.Index(fields=["enterprise", "biz_step"], name="trace_event_ent_step"),
+            models.Index(fields=["enterprise", "biz_location"], name="trace_event_ent_location"),
             models.Index(fields=["transformation_id"], name="trace_event_transformation"),
         ]
 
