@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("parkbrain.cockpit.urls")),
     path("", include("parkbrain.evaluation.urls")),
     path("", include("parkbrain.monitoring.urls")),
+    path("", include("parkbrain.trace.urls")),
 ]

@@ -82,6 +82,7 @@ COVERED = {
     "api:epcis_trace_backward": (
         "tests.trace.test_genealogy.test_the_receiving_enterprise_sees_only_its_own_events"
     ),
+    "trace:genealogy": "tests.trace.test_views.test_the_page_shows_nothing_of_another_enterprise",
     "api:epcis_trace_forward": (
         "tests.trace.test_genealogy"
         ".test_the_analyst_sees_the_whole_zone_and_another_zone_sees_nothing"

@@ -1,0 +1,49 @@
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import _build, ensure_reference_data
+from tests.trace import corpora
+from tests.trace.test_genealogy import GEAR_PLANT, HEAT, S1
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def zone(live_server):
+    ensure_reference_data()
+    return _build()
+
+
+def test_genealogy_from_a_gear_back_to_the_steel_heat(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    from django.test import Client
+
+    from parkbrain.registry import services
+
+    _token, raw = services.issue_api_token(zone.firms["gear"], "mes")
+    document = corpora.wrapped(GEAR_PLANT[0])
+    document["epcisBody"]["eventList"] = GEAR_PLANT
+    answer = Client().post(
+        "/api/epcis/capture",
+        data=json.dumps(document),
+        content_type="application/ld+json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert answer.status_code == 202 and answer.json()["success"]
+
+    login("gear")
+    page.get_by_test_id("nav-trace").click()
+    expect(page.locator("h1")).to_have_text("质量追溯")
+    page.fill("#epc", S1)
+    page.click("[data-testid=trace-form] button[type=submit]")
+    expect(page.locator("[data-genealogy-chart][data-rendered=true]")).to_have_count(1)
+    expect(page.get_by_test_id("trace-nodes")).to_contain_text(HEAT)
+    shot("trace-genealogy")
+    # Click through to the heat: its own page traces from it.
+    page.get_by_test_id("trace-nodes").get_by_role("link", name=HEAT).click()
+    expect(page.locator("#epc")).to_have_value(HEAT)
+    assert console_errors == []
+    assert offline == []
