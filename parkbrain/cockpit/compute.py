@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable, standard_coal_tonnes
-from parkbrain.reporting.models import Indicator, ReportValue
+from parkbrain.reporting.models import ReportValue
+from parkbrain.reporting.periods import last_complete_month
 
 from .choices import PeriodKind
 
@@ -54,7 +55,7 @@ class Period:
     @classmethod
     def latest(cls, as_of: date, kind: str = PeriodKind.YTD) -> "Period":
         """The last month that is over on `as_of` (reports come after the month ends)."""
-        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+        year, month = last_complete_month(as_of)
         if kind == PeriodKind.YEAR:
             return cls(kind, year if month == 12 else year - 1, 12)
         return cls(kind, year, month)
@@ -102,15 +103,16 @@ def load_firm_rows(
     period: Period,
     codes: Iterable[str],
     months: Iterable[int],
+    indicator_ids: Mapping[str, int],
     last_year: bool = True,
 ) -> tuple[FirmRows, int]:
     """Read the reported figures of `codes` in `months` of the period's year and (unless
     `last_year` is false) the year before, for the enterprises `enterprises` selects (a
     condition on the report's enterprise, written from ReportValue); returns them with the
-    number of report values read."""
+    number of report values read. `indicator_ids` maps codes to ids (read once by the caller)."""
     rows: FirmRows = defaultdict(lambda: defaultdict(dict))
     read = 0
-    code_of = dict(Indicator.objects.filter(code__in=codes).values_list("id", "code"))
+    code_of = {indicator_ids[code]: code for code in codes}
     values = ReportValue.objects.filter(
         enterprises,
         report__year__in=(period.year, period.year - 1) if last_year else (period.year,),

@@ -110,15 +110,16 @@ def build(
     months = {period.month}
     if period.kind == PeriodKind.MONTH and period.month > 1:
         months.add(period.month - 1)
-    rows, read = compute.load_firm_rows(reported, period, compute.READ_CODES, months)
-    trend_rows, trend_read = compute.load_firm_rows(
-        reported, period, (compute.TREND_CODE,), range(1, period.month + 1)
-    )
-    board.values_read = read + trend_read
     indicators = {
         i.code: i
         for i in Indicator.objects.filter(code__in=(*compute.READ_CODES, compute.ENERGY_CODE))
     }
+    ids = {code: indicator.pk for code, indicator in indicators.items()}
+    rows, read = compute.load_firm_rows(reported, period, compute.READ_CODES, months, ids)
+    trend_rows, trend_read = compute.load_firm_rows(
+        reported, period, (compute.TREND_CODE,), range(1, period.month + 1), ids
+    )
+    board.values_read = read + trend_read
     per_code = {code: compute.period_values(rows, period, code) for code in compute.HEADLINE_CODES}
     for code in compute.HEADLINE_CODES:
         indicator = indicators[code]
@@ -156,7 +157,7 @@ def build(
         for e, value, growth in compute.ranking(output, TOP_FIRMS)
     ]
     board.trend = compute.trend(trend_rows, compute.TREND_CODE, period.month)
-    board.shares = _shares(zone, reported, filters, as_of)
+    board.shares = _shares(zone, reported, filters, as_of, ids)
     board.warnings = _warnings(reported, period, as_of)
     unfiltered = filters.park is None and filters.industry is None
     board.alerts = _alerts(zone if unfiltered else firms, as_of)
@@ -263,7 +264,9 @@ def _firm_meta(ids: set[int]) -> dict[int, dict]:
     return meta
 
 
-def _shares(zone: Zone, reported: Q, filters: Filters, as_of: date) -> list[Figure]:
+def _shares(
+    zone: Zone, reported: Q, filters: Filters, as_of: date, indicator_ids: dict[str, int]
+) -> list[Figure]:
     """Zone (or the filtered part) against the city: land and people, and for the last whole
     year up to the period the output, industrial investment and foreign investment."""
     period = filters.period
@@ -324,6 +327,7 @@ def _shares(zone: Zone, reported: Q, filters: Filters, as_of: date) -> list[Figu
         whole_year,
         ("output_value", "investment", "foreign_investment"),
         (12,),
+        indicator_ids,
         last_year=False,
     )
     same_year = baseline if baseline and baseline.year == year else None

@@ -17,6 +17,7 @@ from parkbrain.monitoring.models import Alert
 from parkbrain.registry.models import AboveScaleYear, Enterprise
 from parkbrain.reporting.compute import CoefficientTable, standard_coal_tonnes
 from parkbrain.reporting.models import Indicator, ReportValue
+from parkbrain.reporting.periods import last_complete_month
 
 # Yearly figures on the portrait: year-to-date sums read at the year's last reported month.
 PORTRAIT_CODES = ("output_value", "value_added", "revenue", "taxes", "rd_expenditure")
@@ -83,7 +84,7 @@ def energy_intensity(
 
 def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
     """The portrait of `firm` as at `as_of`; `staff` also shows draft evaluations."""
-    latest = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+    latest = last_complete_month(as_of)
     years = list(range(latest[0] - YEARS_SHOWN + 1, latest[0] + 1))
     last_month = {year: 12 for year in years} | {latest[0]: latest[1]}
     peers: QuerySet[Enterprise] = Enterprise.objects.filter(zone=firm.zone)

@@ -19,7 +19,7 @@ from parkbrain.registry import tenancy
 from parkbrain.registry.choices import AreaKind
 from parkbrain.registry.geo import label_point
 from parkbrain.registry.models import Park, Zone
-from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row
+from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row, text_cell
 
 from . import figures
 from . import portrait as portrait_data
@@ -282,7 +282,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         for title, rows in tables:
             writer.writerow([f"# {title}"])
             for row in rows:
-                writer.writerow([_csv_safe(cell) for cell in row])
+                writer.writerow([text_cell(cell) for cell in row])
             writer.writerow([])
         response = HttpResponse(
             buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
@@ -300,13 +300,6 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     return response
-
-
-def _csv_safe(cell: object) -> object:
-    """Text that a spreadsheet would run as a formula is quoted."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 @login_required
@@ -329,12 +322,8 @@ def portrait(request: HttpRequest, pk: int) -> HttpResponse:
                 "unit": unit,
                 "data": {
                     "labels": [str(year) for year in series.years],
-                    "own": [
-                        None if v is None else round(float(v / divisor), 4) for v in series.own
-                    ],
-                    "median": [
-                        None if v is None else round(float(v / divisor), 4) for v in series.median
-                    ],
+                    "own": shown(series.own),
+                    "median": shown(series.median),
                     "peers": series.peers,
                     "unit": unit,
                     "names": [_("This enterprise"), _("Industry median")],

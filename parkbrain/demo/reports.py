@@ -25,7 +25,7 @@ from parkbrain.reporting.models import (
     ReportValue,
     StatusChange,
 )
-from parkbrain.reporting.periods import months_over
+from parkbrain.reporting.periods import last_complete_month, months_over
 from parkbrain.reporting.services import refresh_warnings
 
 from . import calibration as cal
@@ -110,9 +110,7 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
         for firm in firms
     }
     _calibrate_digital_centre(above.get(cal.ARTICLE_YEAR, []), firm_traits)
-    last_year, last_month = (
-        (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
-    )
+    last_year, last_month = last_complete_month(as_of)
     # Two slips in the latest month, for the review to catch: a mistyped output and a meter
     # read twice.
     latest = sorted(f.enterprise.id for f in above.get(last_year, []))
@@ -125,9 +123,6 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
     if unslipped:
         slips[unslipped[-1]] = "taxes"
     reports, values = [], []
-    last_year, last_month = (
-        (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
-    )
     for year in sorted(above):
         months = months_over(year, as_of)
         if not months:

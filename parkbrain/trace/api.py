@@ -185,10 +185,6 @@ def _translated(event: dict, translate: Callable[[str], str]) -> dict:
     return out
 
 
-def _as_format(uri: str, epc_format: str) -> str:
-    return identifiers.as_format(uri, epc_format)
-
-
 def event_document(event: Event, epc_format: str) -> dict[str, Any]:
     """The event as captured, with what the repository adds: the document's @context when the
     event has none, its own recordTime, and the Event Hash ID as eventID when none was given.
@@ -199,7 +195,7 @@ def event_document(event: Event, epc_format: str) -> dict[str, Any]:
     body["recordTime"] = _iso(event.record_time)
     body.setdefault("eventID", event.hash_id)
     if epc_format in (identifiers.ALWAYS_EPC_URN, identifiers.ALWAYS_GS1_DIGITAL_LINK):
-        body = _translated(body, lambda uri: _as_format(uri, epc_format))
+        body = _translated(body, lambda uri: identifiers.as_format(uri, epc_format))
     return body
 
 

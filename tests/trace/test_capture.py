@@ -98,7 +98,7 @@ def test_every_valid_document_is_captured_and_each_event_comes_back_the_same(
             translated = _get_event(client, key, HTTP_GS1_EPC_FORMAT=epc_format, **gear_token)
             assert translated.json() == trace_api._translated(
                 _expected(original, document["@context"], stored),
-                lambda uri, f=epc_format: trace_api._as_format(uri, f),
+                lambda uri, f=epc_format: identifiers.as_format(uri, f),
             )
 
 
