@@ -19,6 +19,8 @@ REFERENCE = SHARED / "ralphtro-epcis-event-hash-generator"
 EXAMPLES = REFERENCE / "examples"
 EXPECTED_EQUAL = REFERENCE / "expected_equal"
 GS1_IDENTICAL = SHARED / "gs1-identical-hash-id"
+if not SHARED.is_dir():
+    pytest.skip("../shared is not present", allow_module_level=True)
 
 # The conformance README names these .prehashes files as stale or garbled; .hashes rule.
 STALE_PREHASHES = {
