@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from biip.gs1_prefixes import GS1CompanyPrefix
+
 GS1_DL_ORIGIN = "https://id.gs1.org"
 
-#: Company-prefix length assumed when turning a Digital Link into an EPC URN without being told.
-#: A Digital Link does not carry it; 7 digits is the length of the prefixes in GS1's own examples
-#: and the most common one issued. Pass ``gcp_length`` (an int or a lookup) when it matters.
+#: Company-prefix length used for a key GS1's prefix table does not cover. A Digital Link does
+#: not carry the length; GS1 publishes it per prefix range (the GCP length table, which biip
+#: ships), so two parties turning the same link into a URN agree without asking each other.
 DEFAULT_GCP_LENGTH = 7
 
 GcpLength = int | Callable[[str], int] | None
@@ -395,9 +397,16 @@ def to_digital_link(uri: str) -> str:
     return key.digital_link()
 
 
+def published_gcp_length(key_digits: str) -> int:
+    """The company-prefix length GS1's table gives for a key starting with the prefix
+    (``DEFAULT_GCP_LENGTH`` where the table has no entry, as for restricted ranges)."""
+    prefix = GS1CompanyPrefix.extract(key_digits.ljust(13, "0"))
+    return len(prefix.value) if prefix else DEFAULT_GCP_LENGTH
+
+
 def _resolve_gcp_length(key_digits: str, gcp_length: GcpLength) -> int:
     if gcp_length is None:
-        length = DEFAULT_GCP_LENGTH
+        length = published_gcp_length(key_digits)
     elif callable(gcp_length):
         length = gcp_length(key_digits)
     else:
@@ -412,7 +421,7 @@ def to_epc_urn(uri: str, gcp_length: GcpLength = None) -> str:
 
     A Digital Link does not say where the company prefix ends: ``gcp_length`` gives it, either as
     a number or as a callable taking the key's digits without indicator/extension digit (so
-    it starts with the prefix) and returning the length; default ``DEFAULT_GCP_LENGTH``.
+    it starts with the prefix) and returning the length; by default GS1's published table.
     An EPC URN input is returned in normal form (its own prefix length is kept).
     Lossy by the standards' design: a lot next to a serial and a CPV (AI 22) have no place in an
     EPC and are dropped.

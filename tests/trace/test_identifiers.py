@@ -8,6 +8,7 @@ from parkbrain.trace.identifiers import (
     as_format,
     canonical,
     gs1_check_digit,
+    published_gcp_length,
     to_digital_link,
     to_epc_urn,
 )
@@ -100,11 +101,22 @@ def test_short_gtins_are_padded_to_fourteen_digits() -> None:
     )
 
 
-def test_default_company_prefix_length_is_seven_and_a_lookup_can_override_it() -> None:
+def test_company_prefix_length_comes_from_gs1s_table_and_a_lookup_can_override_it() -> None:
+    # GS1 China issues 7-digit prefixes under 690 and 691 and 8-digit ones under 692 to 695.
     link = "https://id.gs1.org/01/06901234567892/21/A1"
-    assert DEFAULT_GCP_LENGTH == 7
     assert to_epc_urn(link) == "urn:epc:id:sgtin:6901234.056789.A1"
+    assert to_epc_urn("https://id.gs1.org/01/06921234567890/21/A1") == (
+        "urn:epc:id:sgtin:69212345.06789.A1"
+    )
+    assert to_epc_urn("https://id.gs1.org/00/069212345000000019") == (
+        "urn:epc:id:sscc:69212345.000000001"
+    )
     assert to_epc_urn(link, gcp_length=lambda digits: 9) == "urn:epc:id:sgtin:690123456.0789.A1"
+
+
+def test_a_prefix_outside_gs1s_table_falls_back_to_the_default_length() -> None:
+    # 02 is a restricted-circulation range: no company prefix is issued there.
+    assert published_gcp_length("021234567890") == DEFAULT_GCP_LENGTH
 
 
 def test_urn_escapes_become_digital_link_percent_encoding() -> None:
