@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parkbrain.evaluation",
     "parkbrain.monitoring",
     "parkbrain.trace",
+    "parkbrain.mes",
     "parkbrain.demo",
 ]
 

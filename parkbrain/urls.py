@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("parkbrain.evaluation.urls")),
     path("", include("parkbrain.monitoring.urls")),
     path("", include("parkbrain.trace.urls")),
+    path("", include("parkbrain.mes.urls")),
 ]

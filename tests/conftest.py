@@ -126,3 +126,22 @@ def pytest_report_header(config) -> str:
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine}"
+
+
+def _machine_token(firm) -> dict[str, str]:
+    from parkbrain.registry.services import issue_api_token
+
+    _token, raw = issue_api_token(firm, "mes")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def gear_token(demo) -> dict[str, str]:
+    """The Authorization header of a machine token of the demo's gear maker."""
+    return _machine_token(demo.firms["gear"])
+
+
+@pytest.fixture
+def ev_token(demo) -> dict[str, str]:
+    """The same for the demo's EV maker."""
+    return _machine_token(demo.firms["ev"])

@@ -2,7 +2,6 @@ import json
 
 import pytest
 
-from parkbrain.registry import services as registry_services
 from parkbrain.reporting.models import MonthlyReport, ReportRevision
 
 pytestmark = pytest.mark.django_db
@@ -10,12 +9,6 @@ pytestmark = pytest.mark.django_db
 
 def _put(client, path, body, **headers):
     return client.put(path, data=json.dumps(body), content_type="application/json", **headers)
-
-
-@pytest.fixture
-def gear_token(demo):
-    _token, raw = registry_services.issue_api_token(demo.firms["gear"], "mes")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def test_put_creates_then_repeats_without_change(client, demo, gear_token):
