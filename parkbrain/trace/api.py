@@ -1,10 +1,12 @@
-"""EPCIS 2.0 REST binding (mounted under /api/epcis): capture, single-event read, and the
-query side (SimpleEventQuery at /events, /epcs/{epc}/events, /bizSteps, /bizLocations), and
-our genealogy extension (/trace/backward, /trace/forward), which is not part of EPCIS 2.0.
+"""EPCIS 2.0 REST binding (mounted under /api/epcis): capture (JSON-LD or XML), single-event
+read, the query side (SimpleEventQuery at /events; the /epcs, /eventTypes, /bizSteps,
+/bizLocations, /readPoints and /dispositions collections and the events of each member; named
+queries at /queries), location master data for the WD_ parameters (/locations, our extension),
+and our genealogy extension (/trace/backward, /trace/forward), which is not part of EPCIS 2.0.
 
 Capture is synchronous: the capture job is finished when the 202 leaves, which the binding
-allows. A body that is not a JSON EPCIS document is answered 400 at once; problems inside a
-document are listed in the capture job (index, field, value, reason), as the binding wants.
+allows. A body that is not a JSON or XML EPCIS document is answered 400 at once; problems inside
+a document are listed in the capture job (index, field, value, reason), as the binding wants.
 Only an enterprise (its users or its machine token) captures, always for itself; zone staff
 and project managers get 403. Reading follows tenancy: what the caller may not see is 404.
 """
@@ -26,10 +28,11 @@ from ninja.errors import HttpError
 from parkbrain.core.api import ApiError
 from parkbrain.registry import tenancy
 
-from . import genealogy, identifiers, query, services
-from .choices import ErrorBehaviour
-from .models import CaptureJob, Event, GenealogyEdge
-from .validation import count_events, parse_timestamp
+from . import genealogy, identifiers, locations, named_queries, query, services
+from .choices import ErrorBehaviour, EventType
+from .epcis_xml import XmlProblems, xml_capture_document
+from .models import CaptureJob, Event, GenealogyEdge, Location, NamedQuery
+from .validation import count_events, parse_timestamp, vocabulary_uri
 
 router = Router(tags=["epcis"])
 
@@ -38,6 +41,7 @@ CAPTURE_EVENT_LIMIT = 500
 #: Largest body in bytes (GS1-EPCIS-Capture-File-Size-Limit); below Django's 2.5 MB read limit.
 CAPTURE_FILE_SIZE_LIMIT = 1_000_000
 MEDIA_TYPES = ("application/json", "application/ld+json")
+XML_MEDIA_TYPES = ("application/xml", "text/xml")
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 VERSION_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _IDENTIFIER_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
@@ -94,7 +98,11 @@ def job_document(job: CaptureJob) -> dict:
     summary="Capture an EPCIS document (EPCIS 2.0 REST binding)",
     description=(
         "Send an EPCISDocument (or EPCISQueryDocument) as application/ld+json or "
-        "application/json. Answers 202 with the finished capture job and its URL in Location. "
+        "application/json, or as EPCIS 2.0 (or 1.2) XML with application/xml: XML is read into "
+        "the JSON-LD form (extension elements keep their namespace prefixes) and captured the "
+        "same way; XML that is not well-formed, has no EPCISDocument root or puts an event's "
+        "eventTime, recordTime and eventTimeZoneOffset out of the schema's order is 400 naming "
+        "the element. Answers 202 with the finished capture job and its URL in Location. "
         "Header GS1-Capture-Error-Behaviour: rollback (default: any invalid event saves "
         "nothing) or proceed (valid events are saved, the others listed). Events already "
         "stored (same Event Hash ID) are not stored again. Over GS1-EPCIS-Capture-Limit events "
@@ -104,7 +112,10 @@ def job_document(job: CaptureJob) -> dict:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {media: {"schema": {"type": "object"}} for media in MEDIA_TYPES},
+            "content": {
+                **{media: {"schema": {"type": "object"}} for media in MEDIA_TYPES},
+                **{media: {"schema": {"type": "string"}} for media in XML_MEDIA_TYPES},
+            },
         }
     },
 )
@@ -112,10 +123,9 @@ def capture(request: HttpRequest):
     if services.capturing_enterprise(request.auth) is None:
         raise HttpError(403, "Only an enterprise or its API token captures events.")
     media = request.content_type or ""
-    if media not in MEDIA_TYPES:
-        raise ApiError(
-            415, [{"field": "Content-Type", "value": media, "reason": "send application/ld+json"}]
-        )
+    if media not in MEDIA_TYPES + XML_MEDIA_TYPES:
+        reason = "send application/ld+json or application/xml"
+        raise ApiError(415, [{"field": "Content-Type", "value": media, "reason": reason}])
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", ErrorBehaviour.ROLLBACK)
     if behaviour not in ErrorBehaviour.values:
         raise ApiError(
@@ -136,7 +146,9 @@ def capture(request: HttpRequest):
     if len(body) > CAPTURE_FILE_SIZE_LIMIT:
         return _too_large(f"the body has {len(body)} bytes")
     try:
-        document = json.loads(body)
+        document = xml_capture_document(body) if media in XML_MEDIA_TYPES else json.loads(body)
+    except XmlProblems as exc:
+        raise ApiError(400, exc.problems) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
     events = count_events(document)
@@ -228,41 +240,74 @@ def _next_link(request: HttpRequest, size: int, token: str) -> str:
     return f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
 
 
+def _extension_prefixes(request: HttpRequest) -> dict[str, str]:
+    """The GS1-Extensions header (``prefix=namespace IRI``, comma-separated) as a mapping."""
+    prefixes = {}
+    for entry in request.headers.get("GS1-Extensions", "").split(","):
+        if not entry.strip():
+            continue
+        prefix, equals, namespace = entry.strip().partition("=")
+        if not equals or not prefix.strip() or ":" not in namespace:
+            reason = _("write each entry as prefix=namespace IRI, separated by commas")
+            problem = {"index": None, "field": "GS1-Extensions", "value": entry[:200]}
+            raise ApiError(400, [{**problem, "reason": reason}])
+        prefixes[prefix.strip()] = namespace.strip()
+    return prefixes
+
+
+def _token_problem(token: str, reason: str) -> query.QueryError:
+    return query.QueryError(
+        [{"index": None, "field": "nextPageToken", "value": token[:40], "reason": reason}]
+    )
+
+
 def _resume(
-    request: HttpRequest, scope: str
-) -> tuple[dict[str, list[str]], int, query.Cursor | None]:
-    """The query's parameters, page size and cursor: from the request, or from its
-    nextPageToken (then any query parameters repeated beside it must be the same)."""
+    request: HttpRequest, scope: str, stored: NamedQuery | None
+) -> tuple[query.EventQuery, int, query.Cursor | None]:
+    """The parsed query, page size and cursor: from the request (or the named query), or from
+    its nextPageToken (then any query parameters repeated beside it must be the same)."""
     raw = _query_parameters(request)
     size = query.per_page(raw)
+    given = query.normalised_params(raw)
+    if stored is not None:
+        if given:
+            raise query.QueryError(
+                [
+                    {
+                        "index": None,
+                        "field": name,
+                        "value": ",".join(given[name])[:200],
+                        "reason": _("a named query takes only perPage and nextPageToken"),
+                    }
+                    for name in given
+                ]
+            )
+        parsed = query.parse_query(stored.query, stored.namespaces)
+    else:
+        parsed = query.parse_query(given, _extension_prefixes(request))
     token = (raw.get("nextPageToken") or [""])[0]
     if not token:
-        return raw, size, None
+        return parsed, size, None
     params, cursor = query.read_page_token(token, scope)
-    given = query.normalised_params(raw)
-    if given and given != params:
-        raise query.QueryError(
-            [
-                {
-                    "index": None,
-                    "field": "nextPageToken",
-                    "value": token[:40],
-                    "reason": _("the token belongs to a query with other parameters"),
-                }
-            ]
-        )
-    return params, size, cursor
+    if stored is None and given and parsed.params != params:
+        raise _token_problem(token, _("the token belongs to a query with other parameters"))
+    if stored is not None and parsed.params != params:
+        raise _token_problem(token, _("the named query changed; start again"))
+    return query.parse_query(params), size, cursor
 
 
-def _query_document(request: HttpRequest, events: QuerySet[Event], scope: str) -> HttpResponse:
-    """A SimpleEventQuery page over `events` (already restricted) as an EPCISQueryDocument."""
+def _query_document(
+    request: HttpRequest, events: QuerySet[Event], scope: str, stored: NamedQuery | None = None
+) -> HttpResponse:
+    """A SimpleEventQuery page over `events` (already restricted) as an EPCISQueryDocument;
+    the parameters come from the request or, for a named query, from `stored`."""
     epc_format = _epc_format(request)
     try:
-        params, size, cursor = _resume(request, scope)
-        parsed = query.parse_query(params)
+        parsed, size, cursor = _resume(request, scope, stored)
     except query.QueryError as exc:
         raise ApiError(exc.status, exc.problems) from exc
-    selected = query.filter_events(events, parsed)
+    places = tenancy.restrict(Location.objects.all(), request.auth, via="enterprise")
+    selected = query.filter_events(events, parsed, places)
     if cursor is None and parsed.max_event_count is not None:
         found = selected.count()
         if found > parsed.max_event_count:
@@ -301,24 +346,11 @@ def _query_document(request: HttpRequest, events: QuerySet[Event], scope: str) -
     )
 
 
-_QUERY_DESCRIPTION = (
-    "SimpleEventQuery over query-string parameters: GE_/LT_eventTime, GE_/LT_recordTime, "
-    "eventType, EQ_action, EQ_bizStep, EQ_disposition (CBV words or URIs), EQ_readPoint, "
-    "EQ_bizLocation, EQ_eventID, EQ_transformationID, EXISTS_errorDeclaration, MATCH_epc, "
-    "MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_anyEPC, MATCH_epcClass, "
-    "MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass (EPC URN, GS1 Digital Link "
-    "or urn:epc:idpat pattern), EQ_/GT_/GE_/LT_/LE_quantity, orderBy (eventTime, recordTime), "
-    "orderDirection, eventCountLimit or maxEventCount. Lists: repeat the parameter or separate "
-    "values with commas. Pages: perPage (default 30, at most 1000) and the nextPageToken of the "
-    "Link header (rel=next). Unknown parameters and bad values: 400 naming each one."
-)
-
-
 @router.get(
     "/events",
     url_name="epcis_events",
     summary="Query events (SimpleEventQuery)",
-    description=_QUERY_DESCRIPTION,
+    description=query.DESCRIPTION,
     response=dict,
 )
 def query_events(request: HttpRequest):
@@ -342,8 +374,11 @@ def epc_events(request: HttpRequest, epc: str):
     return _query_document(request, events, "epcs:" + epc)
 
 
-def _value_collection(request: HttpRequest, field_name: str, scope: str) -> HttpResponse:
-    """The distinct values of one event column the caller can see, as a paged Collection."""
+def _paged(
+    request: HttpRequest, scope: str, page: Callable[[int, str | None], tuple[list, str | None]]
+) -> tuple[list, dict[str, str]]:
+    """One page of a listing and its headers: `page(size, after)` gives the members after
+    the last one shown, and the key of the last when there is more (then a Link header)."""
     try:
         raw = _query_parameters(request)
         unknown = [n for n in raw if n not in query.PAGING_PARAMETERS]
@@ -364,33 +399,145 @@ def _value_collection(request: HttpRequest, field_name: str, scope: str) -> Http
         after = query.read_page_token(token, scope)[1].value if token else None
     except query.QueryError as exc:
         raise ApiError(exc.status, exc.problems) from exc
-    members, last = query.value_page(_visible_events(request), field_name, size, after)
+    members, last = page(size, after)
     headers = dict(VERSION_HEADERS)
     if last is not None:
         token = query.page_token(scope, {}, query.Cursor(last, 0, 0))
         headers["Link"] = _next_link(request, size, token)
+    return members, headers
+
+
+def _collection(
+    request: HttpRequest, scope: str, page: Callable[[int, str | None], tuple[list, str | None]]
+) -> HttpResponse:
+    """A paged Collection document."""
+    members, headers = _paged(request, scope, page)
     document = {"@context": EPCIS_CONTEXT, "type": "Collection", "member": members}
     return JsonResponse(document, headers=headers)
 
 
-@router.get(
-    "/bizSteps",
-    url_name="epcis_biz_steps",
-    summary="The business steps of the events the caller can see",
-    response=dict,
+def _id_page(rows: QuerySet, size: int, after: str | None) -> tuple[list, str | None]:
+    """Rows after the id `after`, by id, and the last id shown when there is more."""
+    if after is not None:
+        rows = rows.filter(id__gt=int(after))
+    found = list(rows.order_by("id")[: size + 1])
+    return found[:size], str(found[size - 1].pk) if len(found) > size else None
+
+
+def _value_collection(request: HttpRequest, field_name: str, scope: str) -> HttpResponse:
+    """The distinct values of one event column the caller can see, as a paged Collection."""
+    events = _visible_events(request)
+    return _collection(
+        request, scope, lambda size, after: query.value_page(events, field_name, size, after)
+    )
+
+
+def _member(column: str, value: str) -> str:
+    """A collection member from the URL in the form the column stores, or 400."""
+    if column == "event_type":
+        stored = value if value in EventType.values else None
+    elif column in ("biz_step", "disposition"):
+        kind = "bizStep" if column == "biz_step" else "disposition"
+        stored = vocabulary_uri(value, kind, {})
+    else:
+        try:
+            stored = identifiers.canonical(value)
+        except identifiers.IdentifierError:
+            stored = None
+    if stored is None:
+        reason = _("not a member of this collection's vocabulary or a valid identifier")
+        raise ApiError(
+            400, [{"index": None, "field": column, "value": value[:200], "reason": reason}]
+        )
+    return stored
+
+
+def _member_events(request: HttpRequest, column: str, value: str, scope: str) -> HttpResponse:
+    events = _visible_events(request).filter(**{column: _member(column, value)})
+    return _query_document(request, events, f"{scope}:{value}")
+
+
+# Collections of the binding: (path, column, what, route name stem).
+_COLLECTIONS = (
+    ("bizSteps", "biz_step", "business steps", "biz_steps"),
+    ("bizLocations", "biz_location", "business locations", "biz_locations"),
+    ("readPoints", "read_point", "read points", "read_points"),
+    ("dispositions", "disposition", "dispositions", "dispositions"),
 )
-def biz_steps(request: HttpRequest):
-    return _value_collection(request, "biz_step", "bizSteps")
+
+
+def _add_collection(path: str, column: str, what: str, stem: str) -> None:
+    def members(request: HttpRequest):
+        return _value_collection(request, column, path)
+
+    def member_events(request: HttpRequest, value: str):
+        return _member_events(request, column, value, path)
+
+    members.__name__ = stem
+    member_events.__name__ = f"{stem}_events"
+    router.get(
+        f"/{path}",
+        url_name=f"epcis_{stem}",
+        summary=f"The {what} of the events the caller can see",
+        description="A Collection, paged with perPage and nextPageToken (Link header).",
+        response=dict,
+    )(members)
+    router.get(
+        f"/{path}/{{path:value}}/events",
+        url_name=f"epcis_{stem}_events",
+        summary=f"Events at one of the {what} (URL-encoded)",
+        description="The same query parameters as /events narrow the answer further.",
+        response=dict,
+    )(member_events)
+
+
+for _collection_args in _COLLECTIONS:
+    _add_collection(*_collection_args)
 
 
 @router.get(
-    "/bizLocations",
-    url_name="epcis_biz_locations",
-    summary="The business locations of the events the caller can see",
+    "/eventTypes",
+    url_name="epcis_event_types",
+    summary="The event types this repository stores",
+    description="The five EPCIS 2.0 event types, as a Collection.",
     response=dict,
 )
-def biz_locations(request: HttpRequest):
-    return _value_collection(request, "biz_location", "bizLocations")
+def event_types(request: HttpRequest):
+    return _collection(request, "eventTypes", lambda size, after: (list(EventType.values), None))
+
+
+@router.get(
+    "/eventTypes/{event_type}/events",
+    url_name="epcis_event_type_events",
+    summary="Events of one type",
+    description="The same query parameters as /events narrow the answer further.",
+    response=dict,
+)
+def event_type_events(request: HttpRequest, event_type: str):
+    return _member_events(request, "event_type", event_type, "eventTypes")
+
+
+@router.get(
+    "/epcs",
+    url_name="epcis_epcs",
+    summary="The EPCs (instances) the events the caller can see name, in any role",
+    description=(
+        "A Collection of canonical EPC URNs (GS1-EPC-Format: Always_GS1_Digital_Link for "
+        "Digital Links), paged with perPage and nextPageToken (Link header)."
+    ),
+    response=dict,
+)
+def epcs(request: HttpRequest):
+    epc_format = _epc_format(request)
+    events = _visible_events(request)
+
+    def page(size: int, after: str | None) -> tuple[list[str], str | None]:
+        uris, last = query.identifier_page(events, size, after)
+        if epc_format == identifiers.ALWAYS_GS1_DIGITAL_LINK:
+            uris = [identifiers.as_format(uri, epc_format) for uri in uris]
+        return uris, last
+
+    return _collection(request, "epcs", page)
 
 
 @router.get(
@@ -414,6 +561,179 @@ def get_event(request: HttpRequest, event_id: str):
         content_type="application/ld+json",
         headers={"GS1-EPC-Format": epc_format, **VERSION_HEADERS},
     )
+
+
+# -- named queries --------------------------------------------------------------------------
+
+
+def _named(request: HttpRequest, name: str) -> NamedQuery:
+    """The named query of that name the caller may see; 404, or 409 when zone staff see the
+    name at several enterprises."""
+    found = list(
+        tenancy.restrict(NamedQuery.objects.all(), request.auth, via="enterprise").filter(
+            name=name
+        )[:2]
+    )
+    if not found:
+        raise HttpError(404, "Not Found")
+    if len(found) > 1:
+        reason = _("several enterprises have a query of this name")
+        raise ApiError(409, [{"index": None, "field": "name", "value": name, "reason": reason}])
+    return found[0]
+
+
+def _named_problems(exc: named_queries.NamedQueryProblems) -> ApiError:
+    return ApiError(exc.status, exc.problems)
+
+
+@router.post(
+    "/queries",
+    url_name="epcis_queries",
+    summary="Save a named query (EPCIS 2.0 /queries)",
+    description=(
+        'Body: {"name": "myQuery", "query": {"EQ_bizStep": ["shipping"], ...}} with any '
+        "parameter of /events but perPage and nextPageToken; extension prefixes come from the "
+        "query's @context or the GS1-Extensions header. The query is checked as /events would "
+        "check it (400 naming each problem). Answers 201 with Location /queries/{name}; 409 "
+        "when the enterprise already has the name. Only an enterprise (user or token) saves "
+        "queries, for itself."
+    ),
+    response={201: dict},
+)
+def create_query(request: HttpRequest):
+    try:
+        body = json.loads(request.body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
+    try:
+        named = named_queries.create(request.auth, body, _extension_prefixes(request))
+    except named_queries.NamedQueryProblems as exc:
+        raise _named_problems(exc) from exc
+    location = reverse("api:epcis_query", kwargs={"name": named.name})
+    return JsonResponse(
+        named_queries.definition(named),
+        status=201,
+        headers={"Location": location, **VERSION_HEADERS},
+    )
+
+
+@router.get(
+    "/queries",
+    url_name="epcis_query_list",
+    summary="The named queries the caller can see",
+    description="A list of {name, query}, paged with perPage and nextPageToken (Link header).",
+    response=dict,
+)
+def list_queries(request: HttpRequest):
+    visible = tenancy.restrict(NamedQuery.objects.all(), request.auth, via="enterprise")
+
+    def page(size: int, after: str | None) -> tuple[list[dict], str | None]:
+        found, last = _id_page(visible, size, after)
+        return [named_queries.definition(q) for q in found], last
+
+    members, headers = _paged(request, "queries", page)
+    return JsonResponse(members, safe=False, headers=headers)
+
+
+@router.get(
+    "/queries/{name}",
+    url_name="epcis_query",
+    summary="One named query's definition",
+    response=dict,
+)
+def get_query(request: HttpRequest, name: str):
+    return JsonResponse(named_queries.definition(_named(request, name)), headers=VERSION_HEADERS)
+
+
+@router.delete(
+    "/queries/{name}",
+    url_name="epcis_query",
+    summary="Remove a named query (its enterprise only)",
+    response={204: None},
+)
+def delete_query(request: HttpRequest, name: str):
+    named = _named(request, name)
+    if services.capturing_enterprise(request.auth) != named.enterprise:
+        raise HttpError(403, "Only the enterprise that saved the query removes it.")
+    named.delete()
+    return HttpResponse(status=204, headers=VERSION_HEADERS)
+
+
+@router.get(
+    "/queries/{name}/events",
+    url_name="epcis_query_events",
+    summary="Run a named query",
+    description=(
+        "The events of the query's enterprise that the query selects and the caller may see, "
+        "as an EPCISQueryDocument; only perPage and nextPageToken may be given."
+    ),
+    response=dict,
+)
+def query_events_named(request: HttpRequest, name: str):
+    named = _named(request, name)
+    events = _visible_events(request).filter(enterprise_id=named.enterprise_id)
+    return _query_document(request, events, f"queries:{named.pk}", stored=named)
+
+
+# -- location master data (ParkBrain extension) ---------------------------------------------
+
+
+def _location_document(location: Location) -> dict[str, Any]:
+    return {
+        "id": location.uri,
+        "name": location.name,
+        "parent": location.parent.uri if location.parent_id else None,
+    }
+
+
+@router.get(
+    "/locations",
+    url_name="epcis_locations",
+    summary="Location master data: read points and business locations with their parent",
+    description=(
+        "ParkBrain extension. The locations the caller's enterprise (or the enterprises the "
+        "caller may see) stated, as a list of {id, name, parent}, paged with perPage and "
+        "nextPageToken. They answer WD_readPoint and WD_bizLocation."
+    ),
+    response=dict,
+)
+def list_locations(request: HttpRequest):
+    visible = tenancy.restrict(Location.objects.all(), request.auth, via="enterprise")
+
+    def page(size: int, after: str | None) -> tuple[list[dict], str | None]:
+        found, last = _id_page(visible.select_related("parent"), size, after)
+        return [_location_document(loc) for loc in found], last
+
+    members, headers = _paged(request, "locations", page)
+    return JsonResponse(members, safe=False, headers=headers)
+
+
+@router.post(
+    "/locations",
+    url_name="epcis_locations",
+    summary="State locations and their parents (ParkBrain extension)",
+    description=(
+        'Body: a list of {"id": location URI (SGLN as EPC URN or Digital Link), "name": text, '
+        '"parent": location URI or null}. A parent is stated in the same list or before. All or '
+        "nothing: any problem (bad identifier, unknown parent, a cycle, more than 1000 entries) "
+        "saves nothing and is answered 400 naming the entry and field. Stating the same again "
+        "changes nothing. Only an enterprise (user or token) states its own locations."
+    ),
+    response=dict,
+)
+def save_locations(request: HttpRequest):
+    enterprise = services.capturing_enterprise(request.auth)
+    if enterprise is None:
+        raise HttpError(403, "Only an enterprise or its API token states its locations.")
+    try:
+        body = json.loads(request.body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
+    try:
+        counts = locations.save_locations(enterprise, body)
+    except locations.LocationProblems as exc:
+        raise ApiError(400, exc.problems) from exc
+    return JsonResponse(counts, headers=VERSION_HEADERS)
 
 
 # -- genealogy (ParkBrain extension) --------------------------------------------------------
@@ -527,3 +847,8 @@ def trace_backward(request: HttpRequest):
 )
 def trace_forward(request: HttpRequest):
     return _trace(request, genealogy.FORWARD)
+
+
+from .api_recall import router as recall_router  # noqa: E402 - mounted after the routes above
+
+router.add_router("/recall", recall_router)

@@ -6,6 +6,8 @@ Clark notation (``{https://ns.example.com/epcis/}myField``) because XML has no J
 resolve a prefix against later.
 """
 
+import io
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,3 +144,162 @@ def read_epcis_xml(data: bytes | str) -> XmlDocument:
         if _local(str(element.tag)) == "ignoreFields":
             ignored.update(child.tag for child in _children(element))
     return XmlDocument(events=events, ignore_fields=frozenset(ignored))
+
+
+# -- capture: an XML document as the JSON-LD document capture takes --------------------------
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+DOCUMENT_TYPES = frozenset({"EPCISDocument", "EPCISQueryDocument"})
+# Namespaces of the binding itself, never of user extensions.
+_BINDING_NAMESPACES = frozenset(
+    {
+        "urn:epcglobal:epcis:xsd:1",
+        "urn:epcglobal:epcis:xsd:2",
+        "urn:epcglobal:epcis-query:xsd:1",
+        "urn:epcglobal:epcis-query:xsd:2",
+        "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader",
+        _XSI[1:-1],
+    }
+)
+_NUMBERS = frozenset(
+    {"quantity", "value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}
+)
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_HEAD = ("eventTime", "recordTime", "eventTimeZoneOffset")
+_HEAD_REASON = (
+    "eventTime, recordTime (if given) and eventTimeZoneOffset come first in an event, in "
+    "this order (EPCIS XML schema)"
+)
+
+
+class XmlProblems(ValueError):
+    """An XML body that is not an EPCIS XML document: one problem per finding (index of the
+    event or None, element, value, reason)."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _xml_problem(index: int | None, name: str, value: str, reason: str) -> dict[str, Any]:
+    return {"index": index, "field": name, "value": value[:200], "reason": reason}
+
+
+def _order_problems(index: int, element: ET.Element) -> list[dict[str, Any]]:
+    """The head of an event out of the schema's order. Only the head every event type shares
+    is checked: the order of the other elements varies between schema versions and producers,
+    and JSON has none, so it carries no meaning here."""
+    names = [c.tag for c in _children(element) if isinstance(c.tag, str) and "}" not in c.tag]
+    head = [name for name in _HEAD if name in names]
+    for position, name in enumerate(head):
+        if names[position] != name:
+            return [_xml_problem(index, names[position], "", _HEAD_REASON)]
+    return []
+
+
+def _unqualified(root: ET.Element) -> None:
+    """Standard elements and attributes written with the binding's namespace
+    (``<epcis:eventTime>``) renamed to their plain local names, as most documents write them."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.startswith("{"):
+            namespace, _brace, local = node.tag[1:].partition("}")
+            if namespace in _BINDING_NAMESPACES:
+                node.tag = local
+        for name in [n for n in node.attrib if n.startswith("{")]:
+            namespace, _brace, local = name[1:].partition("}")
+            if namespace in _BINDING_NAMESPACES and namespace != _XSI[1:-1]:
+                node.attrib[local] = node.attrib.pop(name)
+
+
+def _prefixed(name: str, prefixes: dict[str, str]) -> str:
+    """``{namespace}local`` -> ``prefix:local`` with the document's own prefix."""
+    if not name.startswith("{"):
+        return name
+    namespace, _brace, local = name[1:].partition("}")
+    prefix = prefixes.get(namespace)
+    return f"{prefix}:{local}" if prefix else name
+
+
+def _json_value(name: str, value: Any, prefixes: dict[str, str]) -> Any:
+    """The reader's value with JSON-LD names and the JSON types the schema wants."""
+    if isinstance(value, list):
+        return [_json_value(name, v, prefixes) for v in value]
+    if isinstance(value, dict):
+        out = {_prefixed(k, prefixes): _json_value(k, v, prefixes) for k, v in value.items()}
+        if name == "errorDeclaration" and "correctiveEventIDs" in out:
+            ids = out["correctiveEventIDs"]
+            ids = ids.get("correctiveEventID", []) if isinstance(ids, dict) else []
+            out["correctiveEventIDs"] = ids if isinstance(ids, list) else [ids]
+        return out
+    if name in _NUMBERS and isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value else number
+    if name == "booleanValue" and value in ("true", "false", "1", "0"):
+        return value in ("true", "1")
+    return value
+
+
+def xml_capture_document(data: bytes | str) -> dict[str, Any]:
+    """An EPCIS 2.0 (or 1.2) XML EPCISDocument or EPCISQueryDocument as the JSON-LD document
+    capture takes: extension elements keep the document's namespace prefixes, declared in an
+    @context beside the EPCIS context, and numbers and booleans get their JSON types.
+
+    Raises XmlProblems when the text is not XML, has no EPCIS document at its root, or puts an
+    event's standard elements out of the schema's order.
+    """
+    declared: dict[str, str] = {}
+    try:
+        for _event_name, (prefix, namespace) in ET.iterparse(
+            io.BytesIO(data.encode() if isinstance(data, str) else data), events=("start-ns",)
+        ):
+            if namespace not in _BINDING_NAMESPACES and namespace not in declared:
+                taken = set(declared.values())
+                base = prefix or "ns"
+                name, counter = base, 1
+                while name in taken:
+                    counter += 1
+                    name = f"{base}{counter}"
+                declared[namespace] = name
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise XmlProblems([_xml_problem(None, "", "", f"not well-formed XML: {exc}")]) from exc
+    kind = _local(str(root.tag))
+    _unqualified(root)
+    if kind not in DOCUMENT_TYPES:
+        reason = "the root element must be EPCISDocument or EPCISQueryDocument"
+        raise XmlProblems([_xml_problem(None, kind, "", reason)])
+    event_list = next((e for e in root.iter() if _local(str(e.tag)) == "EventList"), None)
+    if event_list is None:
+        raise XmlProblems([_xml_problem(None, "EventList", "", "no EventList element")])
+    elements = [e for e in _children(event_list) if _local(str(e.tag)) in EVENT_TYPES]
+    problems = [p for i, e in enumerate(elements) for p in _order_problems(i, e)]
+    if problems:
+        raise XmlProblems(problems)
+    used = sorted({n for e in elements for n in _namespaces_in(e)})
+    prefixes = {namespace: declared.get(namespace, "ns") for namespace in used}
+    events = [{k: _json_value(k, v, prefixes) for k, v in _event(e).items()} for e in elements]
+    events = [{_prefixed(k, prefixes): v for k, v in e.items()} for e in events]
+    context: list[Any] = [EPCIS_CONTEXT]
+    if prefixes:
+        context.append({prefix: namespace for namespace, prefix in prefixes.items()})
+    body: dict[str, Any] = {"eventList": events}
+    if kind == "EPCISQueryDocument":
+        body = {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": body}}
+    document: dict[str, Any] = {"@context": context, "type": kind}
+    for attribute in ("schemaVersion", "creationDate"):
+        if root.get(attribute) is not None:
+            document[attribute] = root.get(attribute)
+    document["epcisBody"] = body
+    return document
+
+
+def _namespaces_in(element: ET.Element) -> set[str]:
+    """Namespaces of the extension elements and attributes inside an event."""
+    found = set()
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name in (node.tag, *node.attrib):
+            if name.startswith("{") and name[1:].partition("}")[0] not in _BINDING_NAMESPACES:
+                found.add(name[1:].partition("}")[0])
+    return found

@@ -1,18 +1,20 @@
 """Forward and backward trace over the genealogy edge table (a ParkBrain extension: EPCIS 2.0
 has no genealogy query, see ../shared/reference/epcis.md).
 
-A walk is breadth-first from one identifier with one query per depth level: the edges whose
-near end is any identifier of the current level. A visited set keeps cycles (rework fed back as
-input) from looping, and the depth limit (at most ``DEPTH_MAX`` hops) marks the answer truncated
-when edges go further. Backward follows outputs to their inputs and parents to their children;
-forward the other way. Edges of DELETE events are not walked; an aggregation edge shows when its
-child left the parent (``removed_at``), found with one more query.
+A walk is breadth-first from one identifier (or several, for a recall) with two queries per
+depth level: the edges whose near end is any identifier of the current level, and the removals
+of the containment edges among them. A walk follows material in time: a child is inside its
+case only from its ADD to its DELETE, and a transformation passes on what its input held at
+that moment, so unpacking before a re-pack cuts the link. The depth limit (at most
+``DEPTH_MAX`` hops) marks the answer truncated when edges go further. Backward follows outputs
+to their inputs and parents to their children; forward the other way. Edges of DELETE events
+are not walked; an aggregation edge shows when its child left the parent (``removed_at``).
 
 Tenancy is not decided here: the caller passes the edges and events the principal may see.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from . import identifiers
 from .choices import Action, EdgeKind
-from .models import Event, EventIdentifier, GenealogyEdge
+from .models import Event, GenealogyEdge
 
 DEPTH_DEFAULT = 10
 DEPTH_MAX = 50
@@ -97,6 +99,8 @@ class Trace:
     nodes: list[Node]
     edges: list[Edge]
     truncated: bool
+    #: Every identifier the walk started from (``start`` is the first).
+    starts: list[str] = field(default_factory=list)
 
 
 def start_identifier(raw: str) -> str:
@@ -148,46 +152,135 @@ def level_edges(
     )
 
 
+# -- time windows ---------------------------------------------------------------------------
+# A window is a sorted list of disjoint closed intervals (None: unbounded) during which the
+# material a walk follows can be in a node. A start is always (None, None). Closed ends keep
+# a packing and the pallet's loading stated at the same instant linked.
+
+Interval = tuple[datetime | None, datetime | None]
+ALWAYS: list[Interval] = [(None, None)]
+
+
+def _meet(a: Interval, b: Interval) -> Interval | None:
+    lo = a[0] if b[0] is None else b[0] if a[0] is None else max(a[0], b[0])
+    hi = a[1] if b[1] is None else b[1] if a[1] is None else min(a[1], b[1])
+    return None if lo is not None and hi is not None and lo > hi else (lo, hi)
+
+
+def overlap(window: list[Interval], interval: Interval) -> list[Interval]:
+    """The parts of `window` inside `interval`."""
+    return [m for w in window if (m := _meet(w, interval)) is not None]
+
+
+def _union(window: list[Interval], more: list[Interval]) -> list[Interval]:
+    """The window with `more` added, merged into disjoint sorted intervals."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+    merged: list[Interval] = []
+    for lo, hi in sorted(window + more, key=lambda w: w[0] or earliest):
+        if merged and (merged[-1][1] is None or lo is None or lo <= merged[-1][1]):
+            first, last = merged[-1]
+            merged[-1] = (first, None if hi is None or last is None else max(hi, last))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _far_window(edge: "Edge", direction: str, near: list[Interval]) -> list[Interval]:
+    """When the followed material can be in the far end of `edge`, given when it can be in the
+    near end; empty means the edge is not walked.
+
+    Containment holds from the ADD to the removal: a child packed, unpacked and the case
+    packed again later does not reach the later pallet, nor the pallet's later contents the
+    child. A transformation passes material on at its time: forward only if the material was
+    in the input then, and the output holds it from then on; backward only if the output was
+    made before the time asked about, and the input held it until then.
+    """
+    moment = edge.event_time
+    if edge.kind != EdgeKind.TRANSFORMATION:
+        return overlap(near, (moment, edge.removed_at))
+    if direction == FORWARD:
+        return [(moment, None)] if overlap(near, (moment, moment)) else []
+    return [(None, moment)] if overlap(near, (moment, None)) else []
+
+
+# -- walks ----------------------------------------------------------------------------------
+
+
 def walk(
     start: str,
     direction: str,
     edges: QuerySet[GenealogyEdge],
-    events: QuerySet[Event],
+    events: QuerySet[Event] | None,
     depth: int = DEPTH_DEFAULT,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Trace:
     """Walk from the canonical identifier `start` over `edges` (already restricted to what the
     caller may see), at most `depth` hops, within [since, until) of event time when given;
-    each node carries the events of `events` (also restricted) that name it."""
+    each node carries the events of `events` (also restricted; None: none) that name it."""
+    return walk_from([start], direction, edges, events, depth=depth, since=since, until=until)
+
+
+def walk_from(
+    starts: list[str],
+    direction: str,
+    edges: QuerySet[GenealogyEdge],
+    events: QuerySet[Event] | None,
+    depth: int = DEPTH_DEFAULT,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Trace:
+    """``walk`` from several identifiers at once (a recall's suspect lots), all at depth 0.
+
+    Each level is two queries: the edges touching it, and the removals (DELETE aggregations)
+    of the containment edges among them, so an edge is walked only while its child was inside
+    (see ``_far_window``). A node reached again with a window it did not have yet is walked
+    again from; windows only grow, so cycles end.
+    """
     if direction not in (BACKWARD, FORWARD):
         raise ValueError(direction)
+    if not starts:
+        raise ValueError("no start")
     depth = max(1, min(depth, DEPTH_MAX))
-    edges = _window(edges, since, until)
+    walked = _window(edges, since, until)
     far = "from_uri" if direction == BACKWARD else "to_uri"
-    nodes = {start: Node(start, 0)}
+    nodes = {uri: Node(uri, 0) for uri in starts}
+    windows: dict[str, list[Interval]] = {uri: list(ALWAYS) for uri in starts}
     found: list[Edge] = []
-    frontier = [start]
+    seen: set[int] = set()
+    frontier = list(nodes)
     truncated = False
     for level in range(1, depth + 1):
-        rows = list(level_edges(edges, direction, frontier).values(*_EDGE_FIELDS))
+        rows = list(level_edges(walked, direction, frontier).values(*_EDGE_FIELDS))
         if len(found) + len(rows) > EDGE_LIMIT:
             rows = rows[: EDGE_LIMIT - len(found)]
             truncated = True
-        frontier = []
-        for row in rows:
-            found.append(_edge(row, level))
+        level_found = [_edge(row, level) for row in rows]
+        _add_removal_times(edges, level_found)
+        grown: dict[str, None] = {}
+        for row, edge in zip(rows, level_found, strict=True):
+            near_uri = edge.to_uri if direction == BACKWARD else edge.from_uri
+            reach = _far_window(edge, direction, windows[near_uri])
             uri = row[far]
-            if uri and uri not in nodes:
+            if not reach or not uri:
+                continue
+            if row["id"] not in seen:
+                seen.add(row["id"])
+                found.append(edge)
+            if uri not in nodes:
                 nodes[uri] = Node(uri, level)
-                frontier.append(uri)
+            widened = _union(windows.get(uri, []), reach)
+            if widened != windows.get(uri):
+                windows[uri] = widened
+                grown[uri] = None
+        frontier = list(grown)
         if not frontier or truncated:
             break
     else:
-        truncated = level_edges(edges, direction, frontier).exists()
-    _add_removal_times(edges, found)
-    _add_events(_window(events, since, until), nodes)
-    return Trace(start, direction, depth, list(nodes.values()), found, truncated)
+        truncated = level_edges(walked, direction, frontier).exists()
+    if events is not None:
+        _add_events(_window(events, since, until), nodes)
+    return Trace(starts[0], direction, depth, list(nodes.values()), found, truncated, starts)
 
 
 def backward(
@@ -222,54 +315,59 @@ def _edge(row: dict[str, Any], level: int) -> Edge:
 
 def _add_removal_times(edges: QuerySet[GenealogyEdge], found: list[Edge]) -> None:
     """Set ``removed_at`` on each containment edge: the first later DELETE of that child (or of
-    every child) from that parent, among the edges the caller may see."""
+    every child) from that parent, among the edges the caller may see (one query). Removals
+    are looked up outside any time window: a child taken out after it still left."""
     contained = [e for e in found if e.kind != EdgeKind.TRANSFORMATION]
     if not contained:
         return
     deletes = edges.filter(action=Action.DELETE, to_uri__in={e.to_uri for e in contained})
-    removals = list(deletes.order_by("event_time").values_list("from_uri", "to_uri", "event_time"))
+    removals: dict[str, list[tuple[str, datetime]]] = {}
+    for child, parent, moment in deletes.order_by("event_time", "id").values_list(
+        "from_uri", "to_uri", "event_time"
+    ):
+        removals.setdefault(parent, []).append((child, moment))
     for edge in contained:
         edge.removed_at = next(
             (
                 moment
-                for child, parent, moment in removals
-                if parent == edge.to_uri
-                and child in ("", edge.from_uri)
-                and moment >= edge.event_time
+                for child, moment in removals.get(edge.to_uri, ())
+                if child in ("", edge.from_uri) and moment >= edge.event_time
             ),
             None,
         )
 
 
 def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
-    """Attach to each node the visible events that name it in any role (one query)."""
+    """Attach to each node the visible events that name it in any role (one query).
+
+    The identifiers are joined to ``events`` rather than matched against it as a subquery:
+    SQLite would list every event the caller may see before looking at one identifier."""
     rows = (
-        EventIdentifier.objects.filter(uri__in=list(nodes), event__in=events)
-        .order_by("event__event_time", "event_id")
+        events.filter(identifiers__uri__in=list(nodes))
+        .order_by("event_time", "id")
         .values(
-            "uri",
-            "role",
+            "identifiers__uri",
+            "identifiers__role",
             "event_id",
-            "event__event_id",
-            "event__hash_id",
-            "event__event_type",
-            "event__action",
-            "event__event_time",
-            "event__biz_step",
-            "event__read_point",
-            "event__biz_location",
+            "hash_id",
+            "event_type",
+            "action",
+            "event_time",
+            "biz_step",
+            "read_point",
+            "biz_location",
         )
     )
     for row in rows:
-        nodes[row["uri"]].events.append(
+        nodes[row["identifiers__uri"]].events.append(
             {
-                "event_id": row["event__event_id"] or row["event__hash_id"],
-                "event_type": row["event__event_type"],
-                "action": row["event__action"],
-                "role": row["role"],
-                "event_time": row["event__event_time"],
-                "biz_step": row["event__biz_step"],
-                "read_point": row["event__read_point"],
-                "biz_location": row["event__biz_location"],
+                "event_id": row["event_id"] or row["hash_id"],
+                "event_type": row["event_type"],
+                "action": row["action"],
+                "role": row["identifiers__role"],
+                "event_time": row["event_time"],
+                "biz_step": row["biz_step"],
+                "read_point": row["read_point"],
+                "biz_location": row["biz_location"],
             }
         )

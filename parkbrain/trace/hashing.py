@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from parkbrain.trace.identifiers import Gs1Key, IdentifierError, gs1_key
@@ -144,7 +144,7 @@ _TIMESTAMP = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     name: str
     text: str = ""
@@ -216,7 +216,8 @@ def _nodes(name: str, value: Any, parent: str | None, prefixes: Mapping[str, str
             children = [n for v in value for n in _nodes(item, v, name, prefixes)]
             return [_Node(name, "", children)]
         return [n for v in value for n in _nodes(name, v, parent, prefixes)]
-    if isinstance(value, Mapping):
+    # type() first: isinstance against the Mapping ABC is slow and JSON gives plain dicts.
+    if type(value) is dict or isinstance(value, Mapping):
         node = _Node(name, _scalar(value.get("#text", "")).strip())
         for key, child in value.items():
             if key not in _NOT_DATA and not key.startswith("@"):
@@ -233,7 +234,9 @@ def _timestamp(text: str) -> str:
     if not match:
         return text
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    millis = int(Decimal(match.group(7) or "0").scaleb(3).quantize(Decimal(1), ROUND_HALF_UP))
+    # Half-up to the millisecond: the fourth fractional digit decides.
+    fraction = ((match.group(7) or ".")[1:] + "0000")[:4]
+    millis = int(fraction[:3]) + (fraction[3] >= "5")
     zone = match.group(8) or "Z"
     offset = timedelta(0)
     if zone.upper() != "Z":
@@ -243,8 +246,11 @@ def _timestamp(text: str) -> str:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone(offset))
     except ValueError:
         return text
-    moment = (moment + timedelta(milliseconds=millis)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = (moment + timedelta(milliseconds=millis)).astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}."
+        f"{m.microsecond // 1000:03d}Z"
+    )
 
 
 def _number(text: str) -> str:
@@ -270,6 +276,9 @@ def _hash_identifier(text: str) -> str | None:
     return Gs1Key(key.primary, key.value, tuple(qualifiers.items())).digital_link()
 
 
+# Identifiers, read points and words recur across a document (a lot is produced, inspected,
+# packed): converting each once makes hashing a capture several times faster.
+@lru_cache(maxsize=65536)
 def canonical_value(text: str) -> str:
     """A field value as the pre-hash string writes it (CBV URNs, numbers, GS1 identifiers)."""
     for urn, web in _CBV_URNS:
@@ -279,6 +288,7 @@ def canonical_value(text: str) -> str:
     return _hash_identifier(text) or text
 
 
+@lru_cache(maxsize=4096)
 def _is_time_field(name: str) -> bool:
     lowered = name.lower()
     return "time" in lowered and "offset" not in lowered
@@ -310,19 +320,40 @@ def _render_field(node: _Node, order: Order | None) -> str:
     return node.name + (f"={text}" if text else "") + nested
 
 
+_POSITIONS: dict[int, dict[str, int]] = {}
+
+
+def _positions(order: Order) -> dict[str, int]:
+    """Field name -> place in a canonical order (the orders are module constants)."""
+    found = _POSITIONS.get(id(order))
+    if found is None:
+        found = _POSITIONS[id(order)] = {name: i for i, (name, _sub) in enumerate(order)}
+    return found
+
+
 def _render_ordered(children: list[_Node], order: Order) -> str:
     """Render the fields named in ``order``; consumed nodes are removed from ``children``."""
     extensions = _take_nested_extensions(children)
+    positions = _positions(order)
+    named: dict[str, list[_Node]] = {}
+    for child in children:
+        if child.name in positions:
+            named.setdefault(child.name, []).append(child)
     out = ""
-    for name, sub_order in order:
+    consumed = set()
+    # Only the fields present, in canonical order (most of an order's names are absent).
+    for name in sorted(named, key=positions.__getitem__):
+        sub_order = order[positions[name]][1]
         values = []
-        for child in [c for c in children if c.name == name]:
+        for child in named[name]:
             rendered = _render_field(child, sub_order)
             if rendered:
                 values.append(rendered)
             if not child.children:
-                children.remove(child)
+                consumed.add(id(child))
         out += "".join(sorted(values))
+    if consumed:
+        children[:] = [c for c in children if id(c) not in consumed]
     if extensions:
         out += _render_generic(extensions)
     return out

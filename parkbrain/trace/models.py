@@ -174,11 +174,26 @@ class Event(models.Model):
             models.Index(fields=["event_id"], name="trace_event_declared_id"),
             models.Index(fields=["enterprise", "biz_step"], name="trace_event_ent_step"),
             models.Index(fields=["enterprise", "biz_location"], name="trace_event_ent_location"),
+            # EQ_/WD_readPoint and the /readPoints and /dispositions collections.
+            models.Index(fields=["enterprise", "read_point"], name="trace_event_ent_read_point"),
+            models.Index(fields=["enterprise", "disposition"], name="trace_event_ent_disposition"),
             models.Index(fields=["transformation_id"], name="trace_event_transformation"),
         ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_time:%Y-%m-%d %H:%M} {self.hash_id[-12:]}"
+
+
+def event_id_batches(batch_size: int = 1000):
+    """Every stored event's id, in ascending batches (for rebuilding what capture derives)."""
+    last_id = 0
+    while batch := list(
+        Event.objects.filter(id__gt=last_id)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch_size]
+    ):
+        yield batch
+        last_id = batch[-1]
 
 
 class EventIdentifier(models.Model):
@@ -284,3 +299,241 @@ class GenealogyEdge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.from_uri} -> {self.to_uri}"
+
+
+class RecallState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    EXECUTED = "executed", _("Executed")
+
+
+class Recall(models.Model):
+    """A recall order (召回单): why, from which start, what it found, and when the enterprise
+    marked its stock recalled.
+
+    ``criteria`` keeps the start exactly as given (an identifier, a machine read point with a
+    time window, or non-conformant inspections), so the scope can be computed again; the counts
+    are those of the scope when the recall was created, then when it was executed. Executing
+    captures real EPCIS events (disposition recalled) through the capture job linked here.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="recalls",
+        verbose_name=_("enterprise"),
+        help_text=_("The enterprise that recalls; only its own items are marked."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    reason = models.TextField(_("reason"))
+    criteria = models.JSONField(
+        _("criteria"), help_text=_("The start of the scope as given: identifier, machine or check.")
+    )
+    include_shipped = models.BooleanField(
+        _("also mark shipped items"),
+        default=False,
+        help_text=_("Mark every affected item the enterprise recorded, not only those in stock."),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=RecallState.choices, default=RecallState.DRAFT
+    )
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("executed by"),
+    )
+    capture_job = models.ForeignKey(
+        CaptureJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("capture job"),
+        help_text=_("The capture of the events that marked the items recalled."),
+    )
+    affected_count = models.PositiveIntegerField(_("affected lots and serials"), default=0)
+    shipped_count = models.PositiveIntegerField(_("shipped"), default=0)
+    customer_count = models.PositiveIntegerField(_("customers"), default=0)
+    in_stock_count = models.PositiveIntegerField(_("in stock to quarantine"), default=0)
+    marked_count = models.PositiveIntegerField(
+        _("marked recalled"), default=0, help_text=_("Items the execution marked recalled.")
+    )
+
+    class Meta:
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "created_at"], name="trace_recall_ent_time")]
+
+    def __str__(self) -> str:
+        return f"recall {self.pk} ({self.state})"
+
+
+class AttributeKind(models.TextChoices):
+    """Where in an event an indexed value sits (see ``EventAttribute``)."""
+
+    BIZ_TRANSACTION = "biz_transaction", _("Business transaction")
+    SOURCE = "source", _("Source")
+    DESTINATION = "destination", _("Destination")
+    PERSISTENT_SET = "persistent_set", _("Persistent disposition set")
+    PERSISTENT_UNSET = "persistent_unset", _("Persistent disposition unset")
+    ERROR = "error", _("Error declaration")
+    SENSOR = "sensor", _("Sensor data")
+    EXTENSION = "ext", _("Extension field")
+    EXTENSION_INNER = "ext_inner", _("Nested extension field")
+    ILMD = "ilmd", _("ILMD field")
+    ILMD_INNER = "ilmd_inner", _("Nested ILMD field")
+    ERROR_EXTENSION = "error_ext", _("Error declaration extension field")
+    ERROR_EXTENSION_INNER = "error_ext_inner", _("Nested error declaration extension field")
+    SENSOR_ELEMENT_EXTENSION = "element_ext", _("Sensor element extension field")
+    SENSOR_METADATA_EXTENSION = "metadata_ext", _("Sensor metadata extension field")
+    SENSOR_REPORT_EXTENSION = "report_ext", _("Sensor report extension field")
+
+
+class EventAttribute(models.Model):
+    """One searchable value from inside an event's JSON that has no column on ``Event``: a
+    business transaction, source or destination (``name`` is its type), a persistent
+    disposition, the error declaration's reason, time and corrective event IDs, a sensor
+    reading, or an extension or ILMD field (``name`` is ``{namespace}localName``).
+
+    Written at capture from the stored JSON (``attributes.index_events``) so the
+    SimpleEventQuery parameters on these values are index lookups. ``text`` is the value as
+    text (identifiers canonical, CBV words as URIs); ``number`` and ``moment`` hold it again
+    when it reads as a number or a timestamp; ``uom`` is a sensor value's unit.
+    """
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attributes", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttributeKind.choices)
+    name = models.CharField(_("name"), max_length=URI_LENGTH, blank=True)
+    text = models.CharField(_("value"), max_length=URI_LENGTH, blank=True)
+    number = models.DecimalField(
+        _("numeric value"), max_digits=30, decimal_places=12, null=True, blank=True
+    )
+    moment = models.DateTimeField(_("time value"), null=True, blank=True)
+    uom = models.CharField(
+        _("unit of measure"),
+        max_length=4,
+        blank=True,
+        help_text=_("UN/CEFACT Rec. 20 code of a sensor value, e.g. CEL."),
+    )
+
+    class Meta:
+        verbose_name = _("event attribute")
+        verbose_name_plural = _("event attributes")
+        ordering = ["event", "id"]
+        indexes = [
+            models.Index(fields=["kind", "name", "text"], name="trace_attr_text"),
+            models.Index(fields=["kind", "name", "number"], name="trace_attr_number"),
+            models.Index(fields=["kind", "name", "moment"], name="trace_attr_moment"),
+            models.Index(fields=["event", "kind"], name="trace_attr_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}={self.text}"
+
+
+class Location(models.Model):
+    """A read point or business location of one enterprise's master data, with its parent.
+
+    The hierarchy answers the WD_readPoint and WD_bizLocation ("with descendants") query
+    parameters. Each enterprise keeps its own: an event's location is read in the hierarchy
+    of the enterprise that captured it. An SGLN with an extension (urn:epc:id:sgln:C.L.E) is a
+    descendant of the same SGLN with extension 0 without being listed here.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="epcis_locations",
+        verbose_name=_("enterprise"),
+    )
+    uri = models.CharField(
+        _("location identifier"),
+        max_length=URI_LENGTH,
+        help_text=_("Canonical form: an SGLN as EPC URN, other URIs as given."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent location"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["enterprise", "uri"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "uri"], name="trace_location_once_per_enterprise"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.uri
+
+
+class NamedQuery(models.Model):
+    """A SimpleEventQuery saved under a name by an enterprise (EPCIS 2.0 ``/queries``).
+
+    ``query`` holds the parameters as the client gave them (name -> list of values);
+    ``namespaces`` the extension prefixes they use (from the body's @context or the
+    GS1-Extensions header), so the query reads the same whenever it runs.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="epcis_queries",
+        verbose_name=_("enterprise"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.JSONField(_("query parameters"), default=dict)
+    namespaces = models.JSONField(_("extension namespaces"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API token"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("named query")
+        verbose_name_plural = _("named queries")
+        ordering = ["enterprise", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "name"], name="trace_named_query_once_per_enterprise"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,10 +4,14 @@ them into one queryset, and page through it with a signed keyset cursor.
 Parsing is pure and reports every bad parameter at once (name, value, reason). Identifier
 parameters (MATCH_*) are answered from ``EventIdentifier`` by its (uri, role) index, never by
 scanning event JSON; an EPC pattern (``urn:epc:idpat:sgtin:4012345.011111.*``, or a Digital Link
-without serial) becomes an index range on the canonical URN. Tenancy is not decided here: the
-caller passes a queryset already restricted to what the principal may see.
+without serial) becomes an index range on the canonical URN. Values inside the JSON without a
+column (business transactions, sources, destinations, error declarations, sensor data,
+extension and ILMD fields) are answered from ``EventAttribute`` (see ``attributes``), and
+WD_readPoint / WD_bizLocation from the location hierarchy (see ``locations``). Tenancy is not
+decided here: the caller passes querysets already restricted to what the principal may see.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +23,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from . import identifiers
+from . import attributes, identifiers, locations
 from .choices import Action, EventType, IdentifierRole
 from .hashing import CBV, GS1_VOC
-from .models import Event, EventIdentifier
+from .models import Event, EventAttribute, EventIdentifier, Location
 from .validation import parse_timestamp, vocabulary_uri
 
 PER_PAGE_DEFAULT = 30
@@ -62,6 +66,9 @@ _QUANTITIES = {
     "LT_quantity": "quantity__lt",
     "LE_quantity": "quantity__lte",
 }
+# EQ_quantity_KGM and friends: the quantity in one unit of measure.
+_QUANTITY_UOM = re.compile(r"(?P<op>EQ|GT|GE|LT|LE)_quantity_(?P<uom>[A-Z0-9]{2,4})")
+_QUANTITY_OPS = {"EQ": "exact", "GT": "gt", "GE": "gte", "LT": "lt", "LE": "lte"}
 _ORDER_FIELDS = {"eventTime": "event_time", "recordTime": "record_time"}
 _LIST_PARAMETERS = (
     "eventType",
@@ -70,6 +77,8 @@ _LIST_PARAMETERS = (
     "EQ_disposition",
     "EQ_readPoint",
     "EQ_bizLocation",
+    "WD_readPoint",
+    "WD_bizLocation",
     "EQ_eventID",
     "EQ_transformationID",
     "EQ_quantity",
@@ -87,6 +96,48 @@ _SINGLE_PARAMETERS = (
 #: Parameters about paging, not about which events match.
 PAGING_PARAMETERS = ("perPage", "nextPageToken")
 KNOWN_PARAMETERS = frozenset((*_LIST_PARAMETERS, *_SINGLE_PARAMETERS, *PAGING_PARAMETERS))
+
+
+#: The parameters, as the OpenAPI document describes /events.
+DESCRIPTION = (
+    "SimpleEventQuery (EPCIS 2.0) over query-string parameters; parameters combine with AND, "
+    "the values of one parameter with OR. Lists: repeat the parameter or separate values with "
+    "commas. Times are RFC 3339 with an offset. "
+    "When: GE_/LT_eventTime, GE_/LT_recordTime. "
+    "What and why: eventType, EQ_action, EQ_bizStep, EQ_disposition (CBV words or URIs), "
+    "EQ_persistentDisposition_set, EQ_persistentDisposition_unset, EQ_transformationID, "
+    "EQ_eventID (eventID or Event Hash ID). "
+    "Where: EQ_readPoint, EQ_bizLocation; WD_readPoint, WD_bizLocation (with descendants: the "
+    "location, the locations the enterprise's master data at /locations lists under it, and "
+    "for an SGLN with extension 0 every extension of it). "
+    "Identifiers: MATCH_epc, MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_anyEPC, "
+    "MATCH_epcClass, MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass (EPC URN, "
+    "GS1 Digital Link or urn:epc:idpat pattern). "
+    "Quantities: EQ_/GT_/GE_/LT_/LE_quantity, and EQ_/GT_/GE_/LT_/LE_quantity_{uom} for one "
+    "unit (e.g. GE_quantity_KGM=10). "
+    "Lists of the event: EQ_bizTransaction_{type}, EQ_source_{type}, EQ_destination_{type} "
+    "(type a CBV word, e.g. EQ_bizTransaction_po, EQ_source_owning_party). "
+    "Errors: EXISTS_errorDeclaration (no value, true or false), EQ_errorReason, "
+    "EQ_correctiveEventID, GE_/LT_errorDeclaration_Time (also GE_/LT_errorDeclarationTime). "
+    "Sensor data: EXISTS_sensorElementList, GE_/LT_time, GE_/LT_startTime, GE_/LT_endTime, "
+    "EQ_type (gs1:Temperature or its URI), EQ_deviceID, EQ_dataProcessingMethod, "
+    "EQ_microorganism, EQ_chemicalSubstance, EQ_bizRules, EQ_stringValue, EQ_booleanValue, "
+    "EQ_hexBinaryValue, EQ_uriValue, GT_/GE_/LT_/LE_percRank, and EQ_value_{uom} and "
+    "GT_/GE_/LT_/LE_{value, minValue, maxValue, meanValue, sDev, percValue}_{uom} (e.g. "
+    "GE_value_CEL=40; no unit conversion). Each sensor parameter is met by any report of the "
+    "event. "
+    "Extension fields: EQ_/GT_/GE_/LT_/LE_/EXISTS_{field} for a top-level extension field, "
+    "with INNER_ for fields nested in one, ILMD_ for ILMD fields, ERROR_DECLARATION_ for "
+    "fields of the error declaration, SENSORELEMENT_, SENSORMETADATA_ and SENSORREPORT_ for "
+    "fields of sensor data (e.g. EQ_ILMD_example:lotColour, GE_INNER_example:grade). {field} is "
+    "prefix:localName with the prefix declared in the GS1-Extensions header "
+    "(example=https://ns.example.com/epcis/), or {namespace IRI}localName. EQ_ compares text, "
+    "and numbers and times by value; GT_ to LE_ take a number or a time. "
+    "Results: orderBy (eventTime, recordTime), orderDirection (ASC, DESC), eventCountLimit "
+    "or maxEventCount (413 when more events match). Pages: perPage (default 30, at most 1000) "
+    "and the nextPageToken of the Link header (rel=next). Unknown parameters and bad values: "
+    "400 naming each one."
+)
 
 
 class QueryError(Exception):
@@ -136,11 +187,16 @@ class EventQuery:
     dispositions: tuple[str, ...] = ()
     read_points: tuple[str, ...] = ()
     biz_locations: tuple[str, ...] = ()
+    read_points_within: tuple[str, ...] = ()
+    biz_locations_within: tuple[str, ...] = ()
     event_ids: tuple[str, ...] = ()
     transformation_ids: tuple[str, ...] = ()
     error_declared: bool | None = None
     matches: tuple[IdentifierMatch, ...] = ()
     quantities: tuple[tuple[str, Any], ...] = ()
+    #: Quantity conditions in one unit: (uom, lookup, value).
+    unit_quantities: tuple[tuple[str, str, Decimal], ...] = ()
+    attribute_filters: tuple[attributes.AttributeFilter, ...] = ()
     order_field: str = "event_time"
     descending: bool = False
     event_count_limit: int | None = None
@@ -236,21 +292,52 @@ def normalised_params(raw: Mapping[str, list[str]]) -> dict[str, list[str]]:
     return {k: list(v) for k, v in sorted(raw.items()) if k not in PAGING_PARAMETERS}
 
 
-def parse_query(raw: Mapping[str, list[str]]) -> EventQuery:
-    """A SimpleEventQuery from query-string parameters (name -> values as repeated).
+def _dynamic(name: str) -> bool:
+    """A parameter whose name carries a type, unit or field (EQ_bizTransaction_po, …)."""
+    return bool(_QUANTITY_UOM.fullmatch(name)) or attributes.is_attribute_parameter(name)
+
+
+def single_valued(name: str) -> bool:
+    if name in KNOWN_PARAMETERS:
+        return name in _SINGLE_PARAMETERS
+    if match := _QUANTITY_UOM.fullmatch(name):
+        return match["op"] != "EQ"
+    return attributes.single_valued(name)
+
+
+def _braced(raw: Mapping[str, list[str]], prefixes: Mapping[str, str]) -> dict[str, list[str]]:
+    """Extension parameters renamed to ``{namespace}local`` where the prefix is declared, so a
+    page token or a stored query reads the same without the prefixes."""
+    out: dict[str, list[str]] = {}
+    for name, values in raw.items():
+        match = attributes.EXTENSION_PARAMETER.fullmatch(name)
+        if match and not match["field"].startswith("{"):
+            prefix, _colon, local = match["field"].partition(":")
+            if prefix in prefixes:
+                name = name[: match.start("field")] + "{" + prefixes[prefix] + "}" + local
+        out[name] = list(values)
+    return out
+
+
+def parse_query(
+    raw: Mapping[str, list[str]], prefixes: Mapping[str, str] | None = None
+) -> EventQuery:
+    """A SimpleEventQuery from query-string parameters (name -> values as repeated);
+    `prefixes` declares the namespaces of extension field names (prefix -> IRI).
 
     Raises QueryError naming every unknown or bad parameter.
     """
+    raw = _braced(raw, prefixes or {})
     problems: list[dict] = []
     for name, values in raw.items():
-        if name not in KNOWN_PARAMETERS:
+        if name not in KNOWN_PARAMETERS and not _dynamic(name):
             problems.append(
                 _problem(name, ",".join(values), _("unknown or unsupported query parameter"))
             )
-        elif name in _SINGLE_PARAMETERS and len(values) > 1:
+        elif single_valued(name) and len(values) > 1:
             problems.append(_problem(name, ",".join(values), _("give this parameter once")))
-    single = {n: v[0].strip() for n, v in raw.items() if n in _SINGLE_PARAMETERS and v}
-    lists = {n: _split(v) for n, v in raw.items() if n in _LIST_PARAMETERS}
+    single = {n: v[0].strip() for n, v in raw.items() if single_valued(n) and v}
+    lists = {n: _split(v) for n, v in raw.items() if not single_valued(n)}
 
     times = []
     for name, lookup in _TIMES.items():
@@ -300,6 +387,21 @@ def parse_query(raw: Mapping[str, list[str]]) -> EventQuery:
     for name, lookup in _QUANTITIES.items():
         if name in single and (number := _decimal(name, single[name], problems)) is not None:
             quantities.append((lookup, number))
+    unit_quantities: list[tuple[str, str, Decimal]] = []
+    filters: list[attributes.AttributeFilter] = []
+    for name in raw:
+        if name in KNOWN_PARAMETERS or not _dynamic(name):
+            continue
+        given = [single.get(name, "")] if single_valued(name) else lists[name]
+        if match := _QUANTITY_UOM.fullmatch(name):
+            for value in given:
+                if (number := _decimal(name, value, problems)) is not None:
+                    unit_quantities.append((match["uom"], _QUANTITY_OPS[match["op"]], number))
+            continue
+        try:
+            filters.append(attributes.attribute_filter(name, given, {}))
+        except attributes.ParameterError as exc:
+            problems.append(_problem(name, ",".join(raw[name]), str(exc)))
 
     error_declared = None
     if "EXISTS_errorDeclaration" in single:
@@ -340,11 +442,15 @@ def parse_query(raw: Mapping[str, list[str]]) -> EventQuery:
         dispositions=vocabulary("EQ_disposition", "disposition"),
         read_points=canonical_list("EQ_readPoint"),
         biz_locations=canonical_list("EQ_bizLocation"),
+        read_points_within=canonical_list("WD_readPoint"),
+        biz_locations_within=canonical_list("WD_bizLocation"),
         event_ids=tuple(lists.get("EQ_eventID", [])),
         transformation_ids=tuple(lists.get("EQ_transformationID", [])),
         error_declared=error_declared,
         matches=tuple(matches),
         quantities=tuple(quantities),
+        unit_quantities=tuple(unit_quantities),
+        attribute_filters=tuple(filters),
         order_field=_ORDER_FIELDS.get(order_name, "event_time"),
         descending=direction == "DESC",
         event_count_limit=limit,
@@ -372,8 +478,14 @@ def per_page(raw: Mapping[str, list[str]]) -> int:
 # -- the queryset ---------------------------------------------------------------------------
 
 
-def filter_events(events: QuerySet[Event], query: EventQuery) -> QuerySet[Event]:
-    """`events` narrowed to those the query selects (AND across parameters, OR within one)."""
+def filter_events(
+    events: QuerySet[Event], query: EventQuery, places: QuerySet[Location] | None = None
+) -> QuerySet[Event]:
+    """`events` narrowed to those the query selects (AND across parameters, OR within one).
+
+    `places` is the location master data the caller may see, for WD_ parameters; without it
+    they still cover the named locations and their SGLN extensions.
+    """
     conditions: dict[str, Any] = dict(query.times)
     for lookup, values in (
         ("event_type__in", query.event_types),
@@ -400,6 +512,29 @@ def filter_events(events: QuerySet[Event], query: EventQuery) -> QuerySet[Event]
             role__in=CLASS_ROLES, **dict(query.quantities)
         ).values("event_id")
         events = events.filter(id__in=counted)
+    # Per unit: one identifier row must meet every bound and equal one of the EQ_ values.
+    by_unit: dict[str, Q] = {}
+    for uom in dict.fromkeys(u for u, _l, _n in query.unit_quantities):
+        terms = [(lookup, n) for u, lookup, n in query.unit_quantities if u == uom]
+        equal = [n for lookup, n in terms if lookup == "exact"]
+        term = Q(quantity__in=equal) if equal else Q()
+        for lookup, number in terms:
+            if lookup != "exact":
+                term &= Q(**{f"quantity__{lookup}": number})
+        by_unit[uom] = term
+    for uom, term in by_unit.items():
+        counted = EventIdentifier.objects.filter(term, role__in=CLASS_ROLES, uom=uom)
+        events = events.filter(id__in=counted.values("event_id"))
+    places = places if places is not None else Location.objects.none()
+    for column, uris in (
+        ("read_point", query.read_points_within),
+        ("biz_location", query.biz_locations_within),
+    ):
+        if uris:
+            events = events.filter(locations.within(uris, places).condition(column))
+    for attribute in query.attribute_filters:
+        named = EventAttribute.objects.filter(attribute.condition()).values("event_id")
+        events = events.exclude(id__in=named) if attribute.negate else events.filter(id__in=named)
     return events
 
 
@@ -492,3 +627,21 @@ def value_page(
     if len(rows) > size:
         return rows[:size], rows[size - 1]
     return rows, None
+
+
+#: Roles of instances (EPCs), as opposed to classes, for the /epcs collection.
+INSTANCE_ROLES = tuple(r for r in ALL_ROLES if r not in CLASS_ROLES)
+
+
+def identifier_page(
+    events: QuerySet[Event], size: int, after: str | None
+) -> tuple[list[str], str | None]:
+    """One page of the distinct EPCs (instances, any role) the `events` name, sorted, after
+    `after`, and the last one shown when there is more."""
+    rows = EventIdentifier.objects.filter(event__in=events, role__in=INSTANCE_ROLES)
+    if after is not None:
+        rows = rows.filter(uri__gt=after)
+    uris = list(rows.order_by("uri").values_list("uri", flat=True).distinct()[: size + 1])
+    if len(uris) > size:
+        return uris[:size], uris[size - 1]
+    return uris, None

@@ -5,7 +5,11 @@ may not be redistributed) and run by ``jsonschema``. The rules a schema cannot s
 """
 
 import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft7Validator
 
 from .choices import EventType
@@ -385,3 +389,11 @@ DOCUMENT_SCHEMAS = {
 VALIDATORS = {
     name: Draft7Validator(schema) for name, schema in {**EVENT_SCHEMAS, **DOCUMENT_SCHEMAS}.items()
 }
+
+
+@cache
+def fast_check(name: str) -> Callable[[Any], Any]:
+    """The same schema compiled to Python by fastjsonschema: ten times faster on valid input,
+    where capture spends its time, but it stops at the first error. It only says whether the
+    input is valid; ``VALIDATORS`` lists every problem of one that is not."""
+    return fastjsonschema.compile({**EVENT_SCHEMAS, **DOCUMENT_SCHEMAS}[name])

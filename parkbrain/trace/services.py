@@ -2,21 +2,33 @@
 keep the genealogy edge table in step with the stored events."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parkbrain.core.bulk import insert_rows, json_text
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.models import ApiToken, Enterprise
 
+from . import attributes
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
 from .hashing import document_ignore_fields, event_hash_id
-from .models import CaptureJob, Event, EventIdentifier, GenealogyEdge
-from .validation import CleanEvent, Problem, check_document
+from .models import (
+    URI_LENGTH,
+    CaptureJob,
+    Event,
+    EventAttribute,
+    EventIdentifier,
+    GenealogyEdge,
+    event_id_batches,
+)
+from .validation import CheckedDocument, CleanEvent, Problem, check_document
 
 
 class CaptureRefused(Exception):
@@ -36,15 +48,101 @@ def capturing_enterprise(principal: object) -> Enterprise | None:
 
 
 @dataclass
+class _Rows:
+    """One event's rows as capture writes them, less what the database gives (the event's id,
+    the job, the record time): built with the hash, before any database work. Tuples follow
+    EVENT_FIELDS, IDENTIFIER_FIELDS, EDGE_FIELDS and ATTRIBUTE_FIELDS without their leading
+    database-given fields; JSON is already text."""
+
+    event: tuple
+    identifiers: list[tuple]
+    edges: list[tuple]
+    attributes: list[tuple]
+
+
+@dataclass
 class _Incoming:
     clean: CleanEvent
     hash_id: str
+    rows: _Rows
 
 
 def _actor(principal: object) -> dict:
     if isinstance(principal, ApiToken):
         return {"captured_by": None, "token": principal}
     return {"captured_by": principal, "token": None}
+
+
+@dataclass
+class CheckedCapture:
+    """A document checked, its events hashed and their rows built: the part of a capture that
+    needs no database, so a bulk loader may do it in another process (``capture_checked``
+    stores it)."""
+
+    checked: CheckedDocument
+    incoming: list[_Incoming]
+    context_json: str | None
+
+    def for_transfer(self) -> "CheckedCapture":
+        """The same capture without each event's parsed JSON, which its rows hold as text:
+        several times less to pickle to another process."""
+        lighter = [
+            _Incoming(replace(i.clean, data={}, identifiers=[]), i.hash_id, i.rows)
+            for i in self.incoming
+        ]
+        checked = replace(self.checked, events=[i.clean for i in lighter])
+        return CheckedCapture(checked, lighter, self.context_json)
+
+
+def check_capture(document: Any) -> CheckedCapture:
+    """Validate a parsed EPCIS document, compute its Event Hash IDs and build its rows."""
+    checked = check_document(document)
+    incoming: list[_Incoming] = []
+    if not checked.document_refused:
+        ignored = document_ignore_fields(document)
+        for clean in checked.events:
+            hash_id = event_hash_id(clean.data, checked.context, ignored)
+            incoming.append(_Incoming(clean, hash_id, _rows(clean, hash_id, checked.context)))
+    return CheckedCapture(checked, incoming, json_text(checked.context))
+
+
+def _rows(clean: CleanEvent, hash_id: str, context: Any) -> _Rows:
+    return _Rows(
+        event=(
+            clean.event_type,
+            clean.event_time,
+            clean.event_time_zone_offset,
+            clean.action,
+            clean.biz_step,
+            clean.disposition,
+            clean.read_point,
+            clean.biz_location,
+            clean.transformation_id,
+            hash_id,
+            clean.event_id,
+            json_text(clean.data),
+            json_text(clean.error_declaration),
+        ),
+        identifiers=[(i.role, i.uri, i.quantity, i.uom) for i in clean.identifiers],
+        edges=edge_rows(
+            clean.event_type,
+            clean.action,
+            clean.event_time,
+            clean.error_declaration,
+            clean.identifiers,
+        ),
+        attributes=[
+            (
+                row.kind,
+                row.name[:URI_LENGTH],
+                row.text[:URI_LENGTH],
+                row.number,
+                row.moment,
+                row.uom,
+            )
+            for row in attributes.event_attributes(clean.data, context)
+        ],
+    )
 
 
 def capture_document(
@@ -60,25 +158,50 @@ def capture_document(
     stored again; if the new copy carries an errorDeclaration the stored one lacks, the
     declaration is added to the stored event. The job is kept whatever happens.
     """
+    received_at = timezone.now()
+    enterprise = _enterprise_capturing(principal)
+    prepared = check_capture(document)
+    return _capture(prepared, enterprise, principal, error_behaviour, size_bytes, received_at)
+
+
+def capture_checked(
+    prepared: CheckedCapture,
+    principal: object,
+    error_behaviour: str = ErrorBehaviour.ROLLBACK,
+    size_bytes: int = 0,
+) -> CaptureJob:
+    """``capture_document`` for a document already through ``check_capture``."""
+    enterprise = _enterprise_capturing(principal)
+    return _capture(prepared, enterprise, principal, error_behaviour, size_bytes, timezone.now())
+
+
+def _enterprise_capturing(principal: object) -> Enterprise:
     enterprise = capturing_enterprise(principal)
     if enterprise is None:
         raise CaptureRefused(_("Only an enterprise or its API token captures events."))
+    return enterprise
+
+
+def _capture(
+    prepared: CheckedCapture,
+    enterprise: Enterprise,
+    principal: object,
+    error_behaviour: str,
+    size_bytes: int,
+    received_at: datetime,
+) -> CaptureJob:
+    checked = prepared.checked
     job = CaptureJob(
         enterprise=enterprise,
-        received_at=timezone.now(),
+        received_at=received_at,
         error_behaviour=error_behaviour,
         size_bytes=size_bytes,
         **_actor(principal),
     )
-    checked = check_document(document)
     job.event_count = checked.event_count
     problems = list(checked.problems)
-    incoming: list[_Incoming] = []
+    incoming = prepared.incoming
     if not checked.document_refused:
-        ignored = document_ignore_fields(document)
-        incoming = [
-            _Incoming(e, event_hash_id(e.data, checked.context, ignored)) for e in checked.events
-        ]
         problems.extend(_declared_id_conflicts(enterprise, incoming))
     refused_indexes = {p.index for p in problems}
     if problems and (checked.document_refused or error_behaviour == ErrorBehaviour.ROLLBACK):
@@ -86,7 +209,7 @@ def capture_document(
     incoming = [i for i in incoming if i.clean.index not in refused_indexes]
     with transaction.atomic():
         job.save()
-        saved, duplicates = _store(job, enterprise, incoming, checked.context)
+        saved, duplicates = _store(job, enterprise, incoming, prepared.context_json)
         job.events_saved, job.events_duplicate = saved, duplicates
         job.events_refused = job.event_count - saved - duplicates
         job.errors = [p.as_dict() for p in sorted(problems, key=_problem_order)]
@@ -108,11 +231,14 @@ def _problem_order(problem: Problem) -> tuple[int, str]:
 def _declared_id_conflicts(enterprise: Enterprise, incoming: list[_Incoming]) -> list[Problem]:
     """A declared eventID names one event: refuse a different event under a known ID."""
     declared = {i.clean.event_id for i in incoming if i.clean.event_id}
-    known = dict(
-        Event.objects.filter(enterprise=enterprise, event_id__in=declared).values_list(
-            "event_id", "hash_id"
+    # By declared ID alone, then the enterprise (see _store).
+    known = {
+        event_id: hash_id
+        for event_id, hash_id, owner in Event.objects.filter(event_id__in=declared).values_list(
+            "event_id", "hash_id", "enterprise_id"
         )
-    )
+        if owner == enterprise.pk
+    }
     problems = []
     for item in incoming:
         event_id = item.clean.event_id
@@ -131,7 +257,7 @@ def _declared_id_conflicts(enterprise: Enterprise, incoming: list[_Incoming]) ->
 
 
 def _store(
-    job: CaptureJob, enterprise: Enterprise, incoming: list[_Incoming], context: Any
+    job: CaptureJob, enterprise: Enterprise, incoming: list[_Incoming], context_json: str | None
 ) -> tuple[int, int]:
     """Write the new events and their identifiers; returns (saved, already stored)."""
     if not incoming:
@@ -139,13 +265,27 @@ def _store(
     unique: dict[str, _Incoming] = {}
     for item in incoming:
         unique.setdefault(item.hash_id, item)
+    # By hash ID alone, then the enterprise in hand: with the enterprise in the WHERE clause
+    # SQLite walks all of the enterprise's events instead of probing the hash index.
+    known = {
+        hash_id
+        for hash_id, owner in Event.objects.filter(hash_id__in=list(unique))
+        .order_by()
+        .values_list("hash_id", "enterprise_id")
+        if owner == enterprise.pk
+    }
+    declaring = [h for h in known if unique[h].clean.error_declaration]
     stored = {
-        e.hash_id: e for e in Event.objects.filter(enterprise=enterprise, hash_id__in=list(unique))
+        e.hash_id: e
+        for e in Event.objects.filter(hash_id__in=declaring).only(
+            "id", "enterprise_id", "hash_id", "event_json", "error_declaration"
+        )
+        if e.enterprise_id == enterprise.pk
     }
     declarations = [
-        (stored[h], item.clean.error_declaration)
-        for h, item in unique.items()
-        if h in stored and item.clean.error_declaration and not stored[h].error_declaration
+        (stored[h], unique[h].clean.error_declaration)
+        for h in declaring
+        if not stored[h].error_declaration
     ]
     for event, declaration in declarations:
         event.error_declaration = declaration
@@ -154,61 +294,61 @@ def _store(
     # A declared error says the event did not happen as stated: it no longer links anything.
     GenealogyEdge.objects.filter(event__in=[e for e, _d in declarations]).delete()
     now = timezone.now()
-    fresh = [item for h, item in unique.items() if h not in stored]
+    fresh = [item for h, item in unique.items() if h not in known]
     # ignore_conflicts: a concurrent capture of the same event wins; ours is then a duplicate.
-    Event.objects.bulk_create(
-        [_event_row(job, enterprise, item, context, now) for item in fresh],
-        batch_size=500,
+    insert_rows(
+        Event,
+        EVENT_FIELDS,
+        ((enterprise.pk, job.pk, now, context_json, *i.rows.event) for i in fresh),
+        prepare=("record_time", "event_time"),
         ignore_conflicts=True,
     )
-    ids = dict(
-        Event.objects.filter(
-            enterprise=enterprise, capture_job=job, hash_id__in=[i.hash_id for i in fresh]
-        ).values_list("hash_id", "id")
+    ids = dict(Event.objects.filter(capture_job=job).order_by().values_list("hash_id", "id"))
+    written = [(ids[item.hash_id], item.rows) for item in fresh if item.hash_id in ids]
+    insert_rows(
+        EventIdentifier,
+        IDENTIFIER_FIELDS,
+        ((pk, *row) for pk, rows in written for row in rows.identifiers),
     )
-    EventIdentifier.objects.bulk_create(
-        [
-            EventIdentifier(
-                event_id=ids[item.hash_id],
-                role=ident.role,
-                uri=ident.uri,
-                quantity=ident.quantity,
-                uom=ident.uom,
-            )
-            for item in fresh
-            if item.hash_id in ids
-            for ident in item.clean.identifiers
-        ],
-        batch_size=2000,
+    insert_rows(
+        GenealogyEdge,
+        EDGE_FIELDS,
+        ((pk, enterprise.pk, *row) for pk, rows in written for row in rows.edges),
+        prepare=("event_time",),
     )
-    write_genealogy_edges(ids.values())
+    insert_rows(
+        EventAttribute,
+        ATTRIBUTE_FIELDS,
+        ((pk, *row) for pk, rows in written for row in rows.attributes),
+        prepare=("moment",),
+    )
+    # Events given a declaration are indexed again from their stored JSON.
+    attributes.index_events([e.pk for e, _d in declarations])
     saved = len(ids) + len(declarations)
     return saved, len(incoming) - saved
 
 
-def _event_row(
-    job: CaptureJob, enterprise: Enterprise, item: _Incoming, context: Any, now
-) -> Event:
-    clean = item.clean
-    return Event(
-        enterprise=enterprise,
-        capture_job=job,
-        event_type=clean.event_type,
-        event_time=clean.event_time,
-        event_time_zone_offset=clean.event_time_zone_offset,
-        record_time=now,
-        action=clean.action,
-        biz_step=clean.biz_step,
-        disposition=clean.disposition,
-        read_point=clean.read_point,
-        biz_location=clean.biz_location,
-        transformation_id=clean.transformation_id,
-        hash_id=item.hash_id,
-        event_id=clean.event_id,
-        event_json=dict(clean.data),
-        context=context,
-        error_declaration=clean.error_declaration,
-    )
+EVENT_FIELDS = (
+    "enterprise",
+    "capture_job",
+    "record_time",
+    "context",
+    "event_type",
+    "event_time",
+    "event_time_zone_offset",
+    "action",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "transformation_id",
+    "hash_id",
+    "event_id",
+    "event_json",
+    "error_declaration",
+)
+IDENTIFIER_FIELDS = ("event", "role", "uri", "quantity", "uom")
+ATTRIBUTE_FIELDS = ("event", "kind", "name", "text", "number", "moment", "uom")
 
 
 # -- genealogy edges ------------------------------------------------------------------------
@@ -223,38 +363,66 @@ _PARENT_KINDS = {
 }
 
 
-def genealogy_edges(event: Event, named: list[EventIdentifier]) -> list[GenealogyEdge]:
-    """The edges one event states (unsaved): every input to every output of a transformation,
-    every child to the parent of an aggregation or association. An event carrying an
-    errorDeclaration states none."""
-    if event.error_declaration:
+EDGE_FIELDS = (
+    "event",
+    "enterprise",
+    "kind",
+    "action",
+    "from_uri",
+    "from_quantity",
+    "from_uom",
+    "to_uri",
+    "to_quantity",
+    "to_uom",
+    "event_time",
+)
+
+
+class _Named(Protocol):
+    role: str
+    uri: str
+    quantity: Decimal | None
+    uom: str
+
+
+def edge_rows(
+    event_type: str,
+    action: str,
+    event_time: datetime,
+    error_declaration: Any,
+    named: list[_Named],
+) -> list[tuple]:
+    """The edges one event states, as values in EDGE_FIELDS order after the event and its
+    enterprise: every input to every output of a transformation, every child to the parent of
+    an aggregation or association. An event carrying an errorDeclaration states none. `named`
+    are its identifiers in document order (CleanIdentifier at capture, EventIdentifier rows
+    when rebuilding)."""
+    if error_declaration:
         return []
 
-    def edge(kind: str, source: EventIdentifier | None, target: EventIdentifier) -> GenealogyEdge:
-        return GenealogyEdge(
-            event_id=event.pk,
-            enterprise_id=event.enterprise_id,
-            kind=kind,
-            action=event.action,
-            from_uri=source.uri if source else "",
-            from_quantity=source.quantity if source else None,
-            from_uom=source.uom if source else "",
-            to_uri=target.uri,
-            to_quantity=target.quantity,
-            to_uom=target.uom,
-            event_time=event.event_time,
+    def edge(kind: str, source: _Named | None, target: _Named) -> tuple:
+        return (
+            kind,
+            action,
+            source.uri if source else "",
+            source.quantity if source else None,
+            source.uom if source else "",
+            target.uri,
+            target.quantity,
+            target.uom,
+            event_time,
         )
 
-    if event.event_type == EventType.TRANSFORMATION:
+    if event_type == EventType.TRANSFORMATION:
         inputs = [i for i in named if i.role in _INPUT_ROLES]
         outputs = [i for i in named if i.role in _OUTPUT_ROLES]
         return [edge(EdgeKind.TRANSFORMATION, i, o) for i in inputs for o in outputs]
-    kind = _PARENT_KINDS.get(event.event_type)
+    kind = _PARENT_KINDS.get(event_type)
     parent = next((i for i in named if i.role == _R.PARENT), None)
     if kind is None or parent is None:
         return []
     children = [i for i in named if i.role in _CHILD_ROLES]
-    if event.action == Action.DELETE and not children:
+    if action == Action.DELETE and not children:
         return [edge(kind, None, parent)]
     return [edge(kind, child, parent) for child in children]
 
@@ -267,31 +435,29 @@ def write_genealogy_edges(event_ids: Iterable[int]) -> int:
     named: dict[int, list[EventIdentifier]] = {pk: [] for pk in event_ids}
     for ident in EventIdentifier.objects.filter(event_id__in=event_ids).order_by("id"):
         named[ident.event_id].append(ident)
-    edges = [
-        edge
-        for event in Event.objects.filter(id__in=event_ids).only(
-            "id", "enterprise_id", "event_type", "action", "event_time", "error_declaration"
-        )
-        for edge in genealogy_edges(event, named[event.pk])
-    ]
-    GenealogyEdge.objects.bulk_create(edges, batch_size=2000)
-    return len(edges)
+    events = Event.objects.filter(id__in=event_ids).only(
+        "id", "enterprise_id", "event_type", "action", "event_time", "error_declaration"
+    )
+    return insert_rows(
+        GenealogyEdge,
+        EDGE_FIELDS,
+        (
+            (e.pk, e.enterprise_id, *row)
+            for e in events
+            for row in edge_rows(
+                e.event_type, e.action, e.event_time, e.error_declaration, named[e.pk]
+            )
+        ),
+        prepare=("event_time",),
+    )
 
 
 def rebuild_genealogy_edges(batch_size: int = 1000) -> int:
     """Write the edge table again from the stored events (for events captured before it
     existed); safe to repeat. Each batch of events is replaced in its own transaction."""
     written = 0
-    last_id = 0
-    while True:
-        batch = list(
-            Event.objects.filter(id__gt=last_id)
-            .order_by("id")
-            .values_list("id", flat=True)[:batch_size]
-        )
-        if not batch:
-            return written
+    for batch in event_id_batches(batch_size):
         with transaction.atomic():
             GenealogyEdge.objects.filter(event_id__in=batch).delete()
             written += write_genealogy_edges(batch)
-        last_id = batch[-1]
+    return written

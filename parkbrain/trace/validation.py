@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
-from jsonschema import Draft7Validator
+from fastjsonschema import JsonSchemaException
 from jsonschema.exceptions import ValidationError
 
 from .choices import ROLE_LISTS, EventType, IdentifierRole
@@ -29,6 +30,7 @@ from .schema import (
     TIMESTAMP,
     VALIDATORS,
     VOCABULARIES,
+    fast_check,
 )
 
 # -- results --------------------------------------------------------------------------------
@@ -95,6 +97,12 @@ class CheckedDocument:
 
 # -- helpers --------------------------------------------------------------------------------
 
+_EVENT_TYPES = frozenset(EventType.values)
+
+# A document names the same lots, machines and places over and over; canonical() is pure, so
+# each is translated once (a refused identifier raises and is not remembered).
+_canonical = lru_cache(maxsize=65536)(canonical)
+
 
 def _path(parts: Any) -> str:
     out = ""
@@ -109,9 +117,17 @@ def _shown(value: Any) -> str:
     return str(value)[:200]
 
 
-def _schema_problems(validator: Draft7Validator, data: Any, index: int | None) -> list[Problem]:
+def _schema_problems(schema: str, data: Any, index: int | None) -> list[Problem]:
+    try:
+        fast_check(schema)(data)
+    except JsonSchemaException:
+        pass
+    else:
+        return []
     problems = []
-    errors: list[ValidationError] = sorted(validator.iter_errors(data), key=lambda e: e.path)
+    errors: list[ValidationError] = sorted(
+        VALIDATORS[schema].iter_errors(data), key=lambda e: e.path
+    )
     for error in errors:
         path = list(error.absolute_path)
         if error.validator == "required":
@@ -237,14 +253,14 @@ class _EventChecker:
 
     def identifier(self, path: str, value: str) -> str:
         try:
-            return canonical(value)
+            return _canonical(value)
         except IdentifierError as exc:
             self.problem(path, value, _("not a valid identifier: %(error)s") % {"error": exc})
             return ""
 
     def check(self) -> CleanEvent | None:
         event, kind = self.event, self.event.get("type")
-        if kind not in EventType.values:
+        if kind not in _EVENT_TYPES:
             self.problem(
                 "type",
                 kind,
@@ -252,7 +268,7 @@ class _EventChecker:
                 % {"types": ", ".join(EventType.values)},
             )
             return None
-        self.problems = _schema_problems(VALIDATORS[kind], event, self.index)
+        self.problems = _schema_problems(kind, event, self.index)
         if self.problems:
             return None
         event_time = self.time("eventTime", event["eventTime"])
@@ -437,7 +453,7 @@ def check_document(document: Any) -> CheckedDocument:
             )
         )
         return checked
-    checked.problems = _schema_problems(VALIDATORS[kind], document, None)
+    checked.problems = _schema_problems(kind, document, None)
     created = document.get("creationDate")
     if isinstance(created, str) and parse_timestamp(created) is None:
         checked.problems.append(

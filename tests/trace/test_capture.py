@@ -8,6 +8,7 @@ import pytest
 
 from parkbrain.trace import api as trace_api
 from parkbrain.trace import identifiers
+from parkbrain.trace.epcis_xml import xml_capture_document
 from parkbrain.trace.hashing import document_hash_ids
 from parkbrain.trace.models import CaptureJob, Event, EventIdentifier
 from parkbrain.trace.validation import events_of
@@ -335,3 +336,116 @@ def test_the_same_event_captured_by_two_enterprises_is_stored_for_each(
     _capture(client, document, **ev_token)
     assert Event.objects.count() == 2
     assert _get_event(client, Event.objects.first().hash_id, **ev_token).status_code == 200
+
+
+# -- XML capture and the Invalid folders -------------------------------------------------------
+
+XML_ROUND_TRIP = [
+    p for p in corpora.openepcis_xml_documents() if p.name not in corpora.KNOWN_XML_REFUSALS
+]
+
+
+def _xml_capture(client, path, **headers):
+    return _capture(client, path.read_bytes(), media="application/xml", **headers)
+
+
+@pytest.mark.parametrize("path", XML_ROUND_TRIP, ids=corpora.ids(XML_ROUND_TRIP))
+def test_every_valid_xml_document_is_captured_and_each_event_comes_back_the_same(
+    client, gear_token, path
+):
+    response = _xml_capture(client, path, **gear_token)
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert (job["success"], job["errors"]) == (True, [])
+    # What was stored is the document read into JSON-LD; each event comes back as read.
+    document = xml_capture_document(path.read_bytes())
+    originals = events_of(document)
+    assert originals and job["eventsSaved"] + job["eventsAlreadyStored"] == len(originals)
+    for original, hash_id in zip(originals, document_hash_ids(document), strict=True):
+        stored = Event.objects.get(hash_id=hash_id)
+        answer = _get_event(client, original.get("eventID", hash_id), **gear_token)
+        if original.get("errorDeclaration") is None and stored.error_declaration:
+            continue  # the same event again, now declared in error
+        assert answer.json() == _expected(original, document["@context"], stored)
+
+
+def test_the_xml_documents_we_refuse_name_the_reason(client, gear_token):
+    for name, (field, words) in corpora.KNOWN_XML_REFUSALS.items():
+        response = _xml_capture(
+            client,
+            corpora.OPENEPCIS_XML / "Documents" / name,
+            HTTP_ACCEPT_LANGUAGE="en",
+            **gear_token,
+        )
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors][:1] == [field], (name, errors)
+        assert words in errors[0]["reason"], (name, errors)
+    assert not Event.objects.exists()
+
+
+# What each Invalid document gets wrong, and where we say so.
+INVALID_XML = {
+    "ObjectEvent_bare_event_without_action.xml": (None, "ObjectEvent"),
+    "ObjectEvent_with_invalid_action.xml": (0, "action"),
+    "ObjectEvent_with_invalid_eventTime_format.xml": (0, "eventTime"),
+    "ObjectEvent_with_near_miss_action.xml": (0, "action"),
+    "ObjectEvent_with_unknown_element.xml": (0, "madeUpField"),
+    "ObjectEvent_with_wrong_element_order.xml": (0, "action"),
+    "ObjectEvent_without_eventTime.xml": (0, "eventTime"),
+}
+
+
+@pytest.mark.parametrize(
+    "path", corpora.openepcis_xml_invalid(), ids=corpora.ids(corpora.openepcis_xml_invalid())
+)
+def test_every_invalid_xml_document_is_refused_naming_the_problem(client, gear_token, path):
+    response = _xml_capture(client, path, HTTP_ACCEPT_LANGUAGE="en", **gear_token)
+    # Not EPCIS XML at all is 400 at once; a bad event is a failed capture job.
+    assert response.status_code in (400, 202)
+    errors = response.json()["errors"]
+    if response.status_code == 202:
+        assert response.json()["state"] == "failed"
+    assert all(e["reason"] for e in errors)
+    assert (errors[0]["index"], errors[0]["field"]) == INVALID_XML[path.name]
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", corpora.openepcis_invalid(), ids=corpora.ids(corpora.openepcis_invalid())
+)
+def test_every_invalid_json_document_is_refused_by_capture_and_nothing_stored(
+    client, gear_token, path
+):
+    response = _capture(client, corpora.load(path), HTTP_ACCEPT_LANGUAGE="en", **gear_token)
+    assert response.status_code == 202
+    job = response.json()
+    assert (job["state"], job["eventsSaved"]) == ("failed", 0)
+    assert job["errors"] and all(
+        e["reason"] and (e["field"] or e["index"] is None) for e in job["errors"]
+    )
+    assert not Event.objects.exists()
+
+
+def test_xml_that_is_not_an_epcis_document_is_400_naming_it(client, gear_token):
+    broken = _capture(client, b"<EPCISDocument><EPCISBody>", media="application/xml", **gear_token)
+    assert broken.status_code == 400
+    assert "not well-formed" in broken.json()["errors"][0]["reason"]
+    other = _capture(client, b"<invoice/>", media="text/xml", **gear_token)
+    assert other.json()["errors"][0]["field"] == "invoice"
+    assert not CaptureJob.objects.exists()
+
+
+def test_a_namespaced_xml_extension_is_kept_with_its_prefix(client, gear_token):
+    body = b"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"
+        xmlns:gear="https://gear.example.com/ns/" schemaVersion="2.0"
+        creationDate="2026-03-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>
+        <eventTime>2026-03-01T08:00:00+08:00</eventTime>
+        <eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:6901234.012345.1</epc></epcList><action>OBSERVE</action>
+        <gear:hardness>58.5</gear:hardness></ObjectEvent></EventList></EPCISBody>
+        </epcis:EPCISDocument>"""
+    job = _capture(client, body, media="application/xml", **gear_token).json()
+    assert job["success"], job["errors"]
+    event = Event.objects.get()
+    assert event.event_json["gear:hardness"] == "58.5"
+    assert event.context[1] == {"gear": "https://gear.example.com/ns/"}

@@ -373,6 +373,64 @@ def test_the_routes_are_documented_as_an_extension(client, gear_token):
         assert description.startswith("ParkBrain extension, not part of EPCIS 2.0")
 
 
+# -- containment in time -------------------------------------------------------------------
+
+S3 = GEAR.format(3)
+CASE_2 = "urn:epc:id:sscc:6901234.0000000002"
+#: S2 leaves the case before another gear goes in and the case goes onto the pallet; the case
+#: comes off the pallet before a second case is loaded onto it.
+REPACKING = [
+    _pack(5, "r-case", CASE, [S1, S2]),
+    _pack(6, "r-unpack-s2", CASE, [S2], action="DELETE"),
+    _pack(7, "r-repack", CASE, [S3]),
+    _pack(7, "r-pallet", PALLET, [CASE]),
+    _pack(8, "r-off-pallet", PALLET, [CASE], action="DELETE"),
+    _pack(9, "r-case-2", PALLET, [CASE_2]),
+]
+
+
+@pytest.fixture
+def repacked(client, gear_token):
+    _capture(client, REPACKING, gear_token)
+    return gear_token
+
+
+def test_a_child_unpacked_before_the_case_is_loaded_does_not_reach_the_pallet(client, repacked):
+    assert _depths(_trace(client, repacked, FORWARD, epc=S2)) == {S2: 0, CASE: 1}
+    assert _depths(_trace(client, repacked, FORWARD, epc=S1)) == {S1: 0, CASE: 1, PALLET: 2}
+    assert _depths(_trace(client, repacked, FORWARD, epc=S3)) == {S3: 0, CASE: 1, PALLET: 2}
+    assert _depths(_trace(client, repacked, FORWARD, epc=CASE_2)) == {CASE_2: 0, PALLET: 1}
+
+
+def test_backward_from_the_pallet_finds_only_what_was_inside_while_it_was_on(client, repacked):
+    # The case was on the pallet on day 7 only: S1 and S3 were in it then, S2 had left.
+    answer = _trace(client, repacked, epc=PALLET)
+    assert _depths(answer) == {PALLET: 0, CASE: 1, CASE_2: 1, S1: 2, S3: 2}
+    on_pallet = next(e for e in answer["edges"] if e["from"] == CASE)
+    assert on_pallet["removedAt"] == "2026-03-08T00:00:00.000Z"
+    # Backward from the case itself, every gear that was ever in it.
+    assert _depths(_trace(client, repacked, epc=CASE)) == {CASE: 0, S1: 1, S2: 1, S3: 1}
+
+
+def test_a_transformation_passes_on_only_what_its_input_held_then(client, gear_token):
+    later = GEARS.format("LATE")
+    _capture(
+        client,
+        [
+            _transform(3, "early", [_amount(GA, 5)], {"outputQuantityList": [_amount(GB, 5)]}, "m"),
+            _transform(
+                5, "late", [_amount(GB, 5)], {"outputQuantityList": [_amount(later, 5)]}, "m"
+            ),
+            _transform(4, "feed", [_amount(F1, 5)], {"outputQuantityList": [_amount(GA, 5)]}, "m"),
+        ],
+        gear_token,
+    )
+    # F1 went into GA on day 4, after GA had fed GB on day 3: F1 does not reach GB.
+    assert _depths(_trace(client, gear_token, FORWARD, epc=F1)) == {F1: 0, GA: 1}
+    # Backward from the late lot: GB, and GA that fed it on day 3, but not F1 (day 4).
+    assert _depths(_trace(client, gear_token, epc=later)) == {later: 0, GB: 1, GA: 2}
+
+
 # -- tenancy --------------------------------------------------------------------------------
 
 

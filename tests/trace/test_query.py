@@ -345,7 +345,7 @@ def test_a_page_token_is_tied_to_its_query_and_resource(client, gear_token):
     ("params", "field"),
     [
         ({"EQ_colour": "red"}, "EQ_colour"),
-        ({"WD_readPoint": DOCK}, "WD_readPoint"),
+        ({"WD_readPoint": "urn:epc:id:sgln:69.1"}, "WD_readPoint"),
         ({"GE_eventTime": "yesterday"}, "GE_eventTime"),
         ({"LT_recordTime": "2026-03-01"}, "LT_recordTime"),
         ({"eventType": "SensorEvent"}, "eventType"),

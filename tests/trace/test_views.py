@@ -20,7 +20,7 @@ def test_the_gear_maker_sees_its_gear_back_to_the_heat(client, demo, plant):  # 
     assert heat["link"].startswith(PAGE) and "direction=backward" in heat["link"]
     assert any(e["quantity"] == "600 KGM" for e in graph["edges"])
     gear = next(n for n in graph["nodes"] if n["name"] == S1)
-    assert gear["steps"] == ["marking", "packing"]  # the plant's own step and CBV's
+    assert gear["steps"] == ["包装", "打标"]  # CBV's step and the plant's own, by name
 
 
 def test_the_page_shows_nothing_of_another_enterprise(client, demo, other_zone, plant):  # noqa: F811
