@@ -31,12 +31,15 @@ from parkbrain.registry.models import (
     Zone,
 )
 from parkbrain.reporting.models import MonthlyReport, ReportValue
+from parkbrain.trace.gearplant import YEAR_LINES, GearPlant
+from parkbrain.trace.models import Event, EventAttribute, EventIdentifier, GenealogyEdge
 
 from . import calibration as cal
 from .evaluation import build_evaluation
 from .firms import EXEMPLARS, Firm, FirmMaker
 from .geometry import blob, offset
 from .reports import build_reports
+from .trace import build_trace
 
 DEMO_PASSWORD = "parkbrain-demo"
 FIRST_ABOVE_SCALE_YEAR = min(cal.ABOVE_SCALE_FIRMS)
@@ -60,6 +63,8 @@ class DemoResult:
     report_count: int = 0
     evaluation_year: int | None = None
     warning_count: int = 0
+    event_count: int = 0
+    gear_plant: GearPlant | None = None
 
 
 def above_scale_targets(as_of: date, scale: float) -> dict[int, int]:
@@ -157,10 +162,17 @@ class _Builder:
 
 @transaction.atomic
 def build_demo(
-    seed: int = 2024, scale: float = 1.0, as_of: date | None = None, reports: bool = True
+    seed: int = 2024,
+    scale: float = 1.0,
+    as_of: date | None = None,
+    reports: bool = True,
+    trace_days: int = 0,
+    trace_lines: int = YEAR_LINES,
 ) -> DemoResult:
     """Write the whole demo zone. `scale` shrinks the enterprise counts for fast tests;
-    `reports=False` leaves out the monthly reports and the evaluation built on them."""
+    `reports=False` leaves out the monthly reports and the evaluation built on them;
+    `trace_days` adds that many days of the gear maker's EPCIS genealogy up to `as_of`
+    (365 with the default lines gives the demo's year of over 200,000 events)."""
     as_of = as_of or timezone.localdate()
     if as_of.year < FIRST_ABOVE_SCALE_YEAR:
         raise ValueError(f"The demo zone starts in {FIRST_ABOVE_SCALE_YEAR}; as_of is {as_of}.")
@@ -181,6 +193,9 @@ def build_demo(
         # The monthly warning run, as if it had run for each of the latest months.
         install_default_rules(zone)
         result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
+    if trace_days:
+        result.event_count, result.gear_plant = build_trace(as_of, seed, trace_days, trace_lines)
+        analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
     return result
 
 
