@@ -23,6 +23,10 @@ TRACE_QUERY_OTHER_FIRM = (
 TRACE_QUERY_ROLES = (
     "tests.trace.test_query.test_zone_staff_and_the_assigned_manager_see_the_events_others_do_not"
 )
+TRACE_COLLECTIONS = (
+    "tests.trace.test_collections"
+    ".test_another_enterprise_sees_none_of_the_collections_or_member_events"
+)
 COVERED = {
     "home": "test_enterprise_home_is_its_own_page",
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
@@ -86,6 +90,55 @@ COVERED = {
     "api:epcis_trace_forward": (
         "tests.trace.test_genealogy"
         ".test_the_analyst_sees_the_whole_zone_and_another_zone_sees_nothing"
+    ),
+    **dict.fromkeys(
+        [
+            "api:epcis_read_points",
+            "api:epcis_read_points_events",
+            "api:epcis_dispositions",
+            "api:epcis_dispositions_events",
+            "api:epcis_biz_steps_events",
+            "api:epcis_biz_locations_events",
+            "api:epcis_event_types",
+            "api:epcis_event_type_events",
+            "api:epcis_epcs",
+        ],
+        TRACE_COLLECTIONS,
+    ),
+    **dict.fromkeys(
+        ["api:epcis_queries", "api:epcis_query_list", "api:epcis_query", "api:epcis_query_events"],
+        "tests.trace.test_named_queries"
+        ".test_another_enterprise_neither_sees_nor_runs_nor_removes_the_query",
+    ),
+    "api:epcis_locations": "tests.trace.test_query_attributes.test_locations_tenancy",
+    "api:epcis_recall_scope": "tests.trace.test_recall.test_the_scope_route_answers_with_tenancy",
+    **dict.fromkeys(
+        [
+            "api:epcis_recalls",
+            "api:epcis_recall_create",
+            "api:epcis_recall",
+            "api:epcis_recall_execute",
+            "api:epcis_recall_report",
+        ],
+        "tests.trace.test_recall.test_recall_routes_create_execute_and_report_for_the_owner_only",
+    ),
+    **dict.fromkeys(
+        ["trace:recall", "trace:recall_detail", "trace:recall_report", "trace:recall_scope_report"],
+        "tests.trace.test_recall.test_the_pages_keep_each_enterprise_to_its_own",
+    ),
+    **dict.fromkeys(
+        [
+            "api:mes_orders",
+            "api:mes_order",
+            "api:mes_put_order",
+            "api:mes_put_operation",
+            "api:mes_order_events",
+        ],
+        "tests.mes.test_api.test_another_enterprise_can_neither_read_nor_write_the_order",
+    ),
+    **dict.fromkeys(
+        ["mes:orders", "mes:order"],
+        "tests.mes.test_views.test_another_enterprise_sees_no_order_and_its_page_is_404",
     ),
 }
 
