@@ -16,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
+from parkbrain.core.units import unit_symbol
 from parkbrain.reporting.spreadsheets import append_text_row
 
 from .models import Recall
@@ -26,9 +27,9 @@ Table = list[list[object]]
 
 
 def amounts(values: dict[str, Decimal]) -> str:
-    """Quantities per unit as text: 476.782 KGM; a count has no unit code (pcs)."""
+    """Quantities per unit as text: 476.782 kg; a count has no unit code (pieces)."""
     return "; ".join(
-        f"{_number(amount)} {unit or _('pcs')}" for unit, amount in sorted(values.items())
+        f"{_number(amount)} {unit_symbol(unit or 'EA')}" for unit, amount in sorted(values.items())
     )
 
 

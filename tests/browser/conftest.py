@@ -73,6 +73,11 @@ def shot(page):
 
     def take(name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
+        # Noto Sans SC comes in unicode-range slices that load as text is laid out: lay the
+        # page out, then wait for the slices it asked for, or new words show as empty boxes.
+        page.evaluate(
+            "async () => { document.body.getBoundingClientRect(); await document.fonts.ready; }"
+        )
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -55,12 +55,10 @@ def test_the_clerk_reads_an_order_and_traces_its_steel(
     login("gear")
     page.get_by_test_id("nav-mes").click()
     expect(page.get_by_test_id("orders")).to_contain_text("WO-2026-001")
-    page.evaluate("document.fonts.ready.then(() => true)")  # the CJK font slices, then look
     shot("mes-orders")
     page.get_by_test_id("orders").get_by_role("link", name="WO-2026-001").click()
     expect(page.get_by_test_id("operation")).to_have_count(3)
     expect(page.get_by_test_id("inspection")).to_contain_text("63")
-    page.evaluate("document.fonts.ready.then(() => true)")
     shot("mes-order")
     page.get_by_test_id("lots").first.get_by_role("link").first.click()
     expect(page.locator("#epc")).to_have_value(HEAT)

@@ -26,7 +26,7 @@ def test_the_gear_maker_sees_its_order_with_operations_lots_and_inspections(
         ("inspecting", 1, 0),
     ]
     html = page.content.decode()
-    assert "600.5 KGM" in html and "1E+2" not in html
+    assert "600.5 kg" in html and "6.2 µm" in html and "1E+2" not in html
     assert "/trace/genealogy/?epc=urn%3Aepc%3Aclass%3Algtin%3A6901234.011111.H2603-17" in html
     assert html.count('data-testid="inspection"') == 1
 

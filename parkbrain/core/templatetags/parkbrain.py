@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from parkbrain.core.people import person_name
+from parkbrain.core.units import unit_symbol
 
 register = template.Library()
 
@@ -20,6 +21,9 @@ def percent(value: float | None, digits: int = 1) -> str:
     if not isinstance(value, int | float | Decimal):
         return "—"
     return f"{value * 100:.{digits}f}%"
+
+
+register.filter("unit", unit_symbol)
 
 
 @register.filter
