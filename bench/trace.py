@@ -59,9 +59,9 @@ RECALL_TARGET_MS = 200
 
 
 def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
-    """Parse `body` with orjson and insert the rows `job` wrote, as fast as the database takes
-    them: plain tuples, one statement per table, for a stand-in enterprise (its hash IDs are
-    free), rolled back afterwards."""
+    """Parse `body` with orjson and insert the rows `job` wrote (events, identifiers, edges,
+    query attributes) as fast as the database takes them: plain tuples, one statement per
+    table, for a stand-in enterprise (its hash IDs are free), rolled back afterwards."""
     columns = services.EVENT_FIELDS[1:]
     stored = list(Event.objects.filter(capture_job=job).order_by("id").values("id", *columns))
     events = [
@@ -76,6 +76,11 @@ def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
         GenealogyEdge.objects.filter(event__capture_job=job)
         .order_by("id")
         .values_list(*services.EDGE_FIELDS)
+    )
+    attributes = list(
+        EventAttribute.objects.filter(event__capture_job=job)
+        .order_by("id")
+        .values_list(*services.ATTRIBUTE_FIELDS)
     )
     with transaction.atomic():
         started = time.perf_counter()
@@ -100,6 +105,12 @@ def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
             services.EDGE_FIELDS,
             ((new_ids[row[0]], stand_in.pk, *row[2:]) for row in edges),
             prepare=("event_time",),
+        )
+        insert_rows(
+            EventAttribute,
+            services.ATTRIBUTE_FIELDS,
+            ((new_ids[row[0]], *row[1:]) for row in attributes),
+            prepare=("moment",),
         )
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)
