@@ -11,8 +11,7 @@ module follows the vectors so our IDs match everyone else's, and says so at the 
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -113,6 +112,16 @@ EVENT_ORDER: Order = [
     ),
 ]
 
+Table = dict[str, tuple[int, "Table | None"]]
+
+
+def _table(order: Order) -> Table:
+    """Field name -> (place in ``order``, table of its nested order): one lookup per field."""
+    return {name: (i, _table(sub) if sub else None) for i, (name, sub) in enumerate(order)}
+
+
+_EVENT_TABLE = _table(EVENT_ORDER)
+
 # Fields that never enter the hash: they differ between copies of the same event, and an error
 # declaration must hash like the event it corrects.
 _EXCLUDED = frozenset({"type", "eventID", "recordTime", "errorDeclaration"})
@@ -142,14 +151,6 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?", re.IGNORECASE
 )
-
-
-@dataclass(slots=True)
-class _Node:
-    name: str
-    text: str = ""
-    children: list["_Node"] = field(default_factory=list)
-    pair: bool = False  # a bizTransaction/source/destination: (type, value) kept in that order
 
 
 def namespaces(context: Any) -> dict[str, str]:
@@ -184,73 +185,211 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _leaf(name: str, value: Any, parent: str | None, prefixes: Mapping[str, str]) -> _Node:
-    text = _expand_value(_scalar(value).strip(), prefixes)
+def _leaf(name: str, value: Any, parent: str | None, prefixes: Mapping[str, str]) -> str:
+    """A scalar's text before canonicalisation: prefixes expanded, bare CBV words qualified."""
+    text = _expand_value((value if type(value) is str else _scalar(value)).strip(), prefixes)
     vocabulary = _BARE_WORDS.get((parent, name))
     if vocabulary and _BARE_WORD.fullmatch(text):
         text = vocabulary + text
-    return _Node(name, text)
+    return text
 
 
-def _pair(list_name: str, entry: Mapping[str, Any], prefixes: Mapping[str, str]) -> _Node:
+def _pair(list_name: str, entry: Mapping[str, Any], prefixes: Mapping[str, str]) -> str:
+    """A bizTransaction/source/destination: ``type=...`` then the value, in that order."""
     value_name = list_name.removesuffix("List")
-    children = []
+    kind = ""
     if entry.get("type") is not None:
         kind = _expand_value(_scalar(entry["type"]).strip(), prefixes)
         if _BARE_WORD.fullmatch(kind):
             kind = CBV + _PAIR_LISTS[list_name] + kind
-        children.append(_Node("type", kind))
-    children.append(_leaf(value_name, entry.get(value_name, ""), None, prefixes))
-    return _Node("", "", children, pair=True)
+        kind = _with_text("type", kind)
+    value = _leaf(value_name, entry.get(value_name, ""), None, prefixes)
+    return kind + _with_text(value_name, value)
 
 
-def _nodes(name: str, value: Any, parent: str | None, prefixes: Mapping[str, str]) -> list[_Node]:
-    """JSON-LD value -> tree nodes shaped like the XML binding (lists become repeated children)."""
-    name = _expand_name(name, prefixes)
+def _with_text(name: str, text: str) -> str:
+    return f"{name}={canonical_value(text)}" if text else name
+
+
+def _is_list_node(name: str) -> bool:
+    """A JSON-LD list that is one XML container (its items become children), not repeated fields."""
+    return name == "childEPCs" or name.endswith("List")
+
+
+def _item_name(list_name: str) -> str:
+    item = "epc" if list_name == "childEPCs" else list_name.removesuffix("List")
+    return _ITEM_NAMES.get(item, item)
+
+
+def _children(name: str, value: Any) -> list[tuple[str, Any]]:
+    """(field name, value) of a container: a list node's items or a mapping's data entries."""
     if isinstance(value, list):
-        if name in _PAIR_LISTS:
-            return [_Node(name, "", [_pair(name, e, prefixes) for e in value])]
-        if name == "childEPCs" or name.endswith("List"):
-            item = "epc" if name == "childEPCs" else name.removesuffix("List")
-            item = _ITEM_NAMES.get(item, item)
-            children = [n for v in value for n in _nodes(item, v, name, prefixes)]
-            return [_Node(name, "", children)]
-        return [n for v in value for n in _nodes(name, v, parent, prefixes)]
-    # type() first: isinstance against the Mapping ABC is slow and JSON gives plain dicts.
-    if type(value) is dict or isinstance(value, Mapping):
-        node = _Node(name, _scalar(value.get("#text", "")).strip())
-        for key, child in value.items():
-            if key not in _NOT_DATA and not key.startswith("@"):
-                node.children.extend(_nodes(key, child, name, prefixes))
-        return [node]
+        item = _item_name(name)
+        return [(item, v) for v in value]
+    return [(k, v) for k, v in value.items() if k not in _NOT_DATA and not k.startswith("@")]
+
+
+# Per type, not per value: isinstance against the Mapping ABC is slow and runs for every scalar.
+@lru_cache(maxsize=64)
+def _is_mapping_type(cls: type) -> bool:
+    return issubclass(cls, Mapping)
+
+
+def _is_mapping(value: Any) -> bool:
+    return _is_mapping_type(type(value))
+
+
+def _generic_into(
+    name: str, value: Any, parent: str | None, prefixes: Mapping[str, str], out: list[str]
+) -> None:
+    """Append the renderings of a field outside any canonical order (see ``_generic``)."""
+    if ":" in name:
+        name = _expand_name(name, prefixes)
     if value is None:
-        return []
-    return [_leaf(name, value, parent, prefixes)]
+        return
+    if isinstance(value, list) and not _is_list_node(name):
+        for v in value:
+            _generic_into(name, v, parent, prefixes, out)
+        return
+    out.append(_generic(name, value, parent, prefixes))
 
 
+def _generic(name: str, value: Any, parent: str | None, prefixes: Mapping[str, str]) -> str:
+    """One field outside the canonical order: ``name=value`` plus its nested fields, sorted.
+
+    Unlike ordered fields, times here are not normalised (as in the reference implementation).
+    """
+    if isinstance(value, list) and name in _PAIR_LISTS:
+        return name + "".join(sorted(_pair(name, e, prefixes) for e in value))
+    if isinstance(value, list) or _is_mapping(value):
+        text = "" if isinstance(value, list) else _scalar(value.get("#text", "")).strip()
+        inner: list[str] = []
+        for key, child in _children(name, value):
+            _generic_into(key, child, name, prefixes, inner)
+        return _with_text(name, text) + "".join(sorted(inner))
+    return _with_text(name, _leaf(name, value, parent, prefixes))
+
+
+class _Level:
+    """The fields of one container under a canonical order, rendered as they are collected.
+
+    ``ordered`` holds (place in the order, rendering) of the order's fields; ``rest`` the generic
+    renderings of everything else (including what an ordered field could not consume), and
+    ``extensions`` those of user extensions, which may be pulled out to render after the order.
+    """
+
+    __slots__ = ("anchored", "count", "extensions", "ordered", "rest")
+
+    def __init__(self) -> None:
+        self.ordered: list[tuple[int, str]] = []
+        self.rest: list[str] = []
+        self.extensions: list[str] = []
+        self.count = 0
+        self.anchored = False  # a field named like eventTime/action: the event itself
+
+    def render(self) -> tuple[str, list[str]]:
+        """(the ordered rendering, generic renderings left for the enclosing container).
+
+        Nested extensions move behind the ordered fields as in the reference implementation:
+        only in containers with more than one field, never in the event itself, and only for
+        namespaces ending in '/'.
+        """
+        out = "".join(text for _place, text in sorted(self.ordered))
+        if self.extensions and self.count > 1 and not self.anchored:
+            return out + "".join(sorted(self.extensions)), self.rest
+        return out, self.rest + self.extensions
+
+
+def _collect(
+    name: str,
+    value: Any,
+    parent: str | None,
+    prefixes: Mapping[str, str],
+    table: Table,
+    level: _Level,
+    skipped: frozenset[str] = frozenset(),
+) -> None:
+    """Render one JSON-LD field into ``level``, shaped like the XML binding (lists repeat it)."""
+    if ":" in name:
+        name = _expand_name(name, prefixes)
+    if value is None:
+        return
+    is_list = isinstance(value, list)
+    if is_list and not _is_list_node(name):
+        for v in value:
+            _collect(name, v, parent, prefixes, table, level, skipped)
+        return
+    if name in skipped:
+        return
+    level.count += 1
+    if "eventTime" in name or "action" in name:
+        level.anchored = True
+    entry = table.get(name)
+    if entry is None:
+        rendered = _generic(name, value, parent, prefixes)
+        (level.extensions if "{" in name and "/}" in name else level.rest).append(rendered)
+        return
+    place, sub = entry
+    text = ""
+    nested = ""
+    remaining: list[str] = []
+    if type(value) is not str and (is_list or _is_mapping(value)):
+        if not is_list:
+            text = _scalar(value.get("#text", "")).strip()
+        if sub is None:
+            for key, child in _children(name, value):
+                _generic_into(key, child, name, prefixes, remaining)
+        else:
+            inner = _Level()
+            for key, child in _children(name, value):
+                _collect(key, child, name, prefixes, sub, inner)
+            nested, remaining = inner.render()
+    else:
+        text = _leaf(name, value, parent, prefixes)
+    if text:
+        shown = _timestamp(text) if _is_time_field(name) else canonical_value(text)
+        level.ordered.append((place, f"{name}={shown}{nested}"))
+    elif nested:
+        level.ordered.append((place, name + nested))
+    if remaining:
+        # What the order could not place stays in this field, rendered with the generic fields.
+        level.rest.append(_with_text(name, text) + "".join(sorted(remaining)))
+
+
+_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _utc_offset(zone: str) -> timedelta | None:
+    """'Z' or '±hh:mm' as a timedelta; None when no time zone can have it (a day or more)."""
+    if zone.upper() == "Z":
+        return timedelta(0)
+    sign = -1 if zone[0] == "-" else 1
+    offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    return offset if -_DAY < offset < _DAY else None
+
+
+# Event times are mostly distinct, so the cache helps little: the conversion itself is kept lean
+# (naive arithmetic, isoformat) rather than building aware datetimes.
+@lru_cache(maxsize=65536)
 def _timestamp(text: str) -> str:
     """UTC, millisecond precision (half-up rounding), 'Z'; unparseable text is left as it is."""
     match = _TIMESTAMP.fullmatch(text)
     if not match:
         return text
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     # Half-up to the millisecond: the fourth fractional digit decides.
     fraction = ((match.group(7) or ".")[1:] + "0000")[:4]
     millis = int(fraction[:3]) + (fraction[3] >= "5")
-    zone = match.group(8) or "Z"
-    offset = timedelta(0)
-    if zone.upper() != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        offset = sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    offset = _utc_offset(match.group(8) or "Z")
+    if offset is None:
+        return text
     try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone(offset))
+        moment = datetime(*map(int, match.groups()[:6]), millis % 1000 * 1000)
     except ValueError:
         return text
-    m = (moment + timedelta(milliseconds=millis)).astimezone(UTC)
-    return (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}."
-        f"{m.microsecond // 1000:03d}Z"
-    )
+    if millis == 1000:  # .9995 s and up round into the next second
+        moment += timedelta(seconds=1)
+    return (moment - offset).isoformat(timespec="milliseconds") + "Z"
 
 
 def _number(text: str) -> str:
@@ -294,83 +433,6 @@ def _is_time_field(name: str) -> bool:
     return "time" in lowered and "offset" not in lowered
 
 
-def _take_nested_extensions(children: list[_Node]) -> list[_Node]:
-    """Pull user extensions out of a sub-structure (readPoint, sensorReport, ...) to render last.
-
-    The conditions reproduce the reference implementation: only containers with more than one
-    child, never the event itself, and only namespaces ending in '/'.
-    """
-    if len(children) <= 1:
-        return []
-    if any("eventTime" in c.name or "action" in c.name for c in children):
-        return []
-    extensions = [c for c in children if "{" in c.name and "/}" in c.name]
-    for extension in extensions:
-        children.remove(extension)
-    return extensions
-
-
-def _render_field(node: _Node, order: Order | None) -> str:
-    nested = _render_ordered(node.children, order) if order else ""
-    text = ""
-    if node.text:
-        text = _timestamp(node.text) if _is_time_field(node.name) else canonical_value(node.text)
-    if not text and not nested:
-        return ""
-    return node.name + (f"={text}" if text else "") + nested
-
-
-_POSITIONS: dict[int, dict[str, int]] = {}
-
-
-def _positions(order: Order) -> dict[str, int]:
-    """Field name -> place in a canonical order (the orders are module constants)."""
-    found = _POSITIONS.get(id(order))
-    if found is None:
-        found = _POSITIONS[id(order)] = {name: i for i, (name, _sub) in enumerate(order)}
-    return found
-
-
-def _render_ordered(children: list[_Node], order: Order) -> str:
-    """Render the fields named in ``order``; consumed nodes are removed from ``children``."""
-    extensions = _take_nested_extensions(children)
-    positions = _positions(order)
-    named: dict[str, list[_Node]] = {}
-    for child in children:
-        if child.name in positions:
-            named.setdefault(child.name, []).append(child)
-    out = ""
-    consumed = set()
-    # Only the fields present, in canonical order (most of an order's names are absent).
-    for name in sorted(named, key=positions.__getitem__):
-        sub_order = order[positions[name]][1]
-        values = []
-        for child in named[name]:
-            rendered = _render_field(child, sub_order)
-            if rendered:
-                values.append(rendered)
-            if not child.children:
-                consumed.add(id(child))
-        out += "".join(sorted(values))
-    if consumed:
-        children[:] = [c for c in children if id(c) not in consumed]
-    if extensions:
-        out += _render_generic(extensions)
-    return out
-
-
-def _render_generic(nodes: list[_Node]) -> str:
-    """Fields outside the canonical order: ``name=value`` plus nested fields, sorted."""
-    rendered = []
-    for node in nodes:
-        if node.pair:
-            rendered.append("".join(_render_generic([c]) for c in node.children))
-            continue
-        text = f"={canonical_value(node.text)}" if node.text else ""
-        rendered.append(node.name + text + _render_generic(node.children))
-    return "".join(sorted(rendered))
-
-
 def prehash_string(
     event: Mapping[str, Any], context: Any = None, ignore_fields: Iterable[str] = ()
 ) -> str:
@@ -385,15 +447,12 @@ def prehash_string(
     if not isinstance(event_type, str):
         raise ValueError("event has no 'type' (ObjectEvent, AggregationEvent, ...)")
     skipped = _EXCLUDED | {_expand_name(f, prefixes) for f in ignore_fields}
-    children = [
-        node
-        for key, value in event.items()
-        if key not in _NOT_DATA and not key.startswith("@")
-        for node in _nodes(key, value, None, prefixes)
-        if node.name not in skipped
-    ]
-    ordered = _render_ordered(children, EVENT_ORDER)
-    return f"eventType={event_type}{ordered}{_render_generic(children)}"
+    level = _Level()
+    for key, value in event.items():
+        if key not in _NOT_DATA and not key.startswith("@"):
+            _collect(key, value, None, prefixes, _EVENT_TABLE, level, skipped)
+    ordered, rest = level.render()
+    return f"eventType={event_type}{ordered}{''.join(sorted(rest))}"
 
 
 def event_hash_id(
