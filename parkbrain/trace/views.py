@@ -21,6 +21,7 @@ from .recall_report import amounts
 from .words import disposition_name, step_name
 
 CBV_BIZ_STEP = "https://ref.gs1.org/cbv/BizStep-"
+CONTAINERS_SHOWN = 3
 
 
 def _short(uri: str) -> str:
@@ -128,7 +129,9 @@ def _scope_view(found: recall.Scope) -> dict:
             "disposition": disposition_name(item.disposition),
             "flags": [disposition_name(flag) for flag in item.persistent],
             "location": _label(item.location) if item.location else "",
-            "containers": [(c, _label(c)) for c in item.containers],
+            # A lot spread over many cases would make a row a page tall: the first few, a count.
+            "containers": [(c, _label(c)) for c in item.containers[:CONTAINERS_SHOWN]],
+            "more_containers": item.containers[CONTAINERS_SHOWN:],
             "carried": amounts(item.carried),
             "quantity": amounts({item.uom: item.quantity}) if item.quantity is not None else "",
             "remaining": amounts({item.remaining_uom: item.remaining}) if item.remaining else "",
