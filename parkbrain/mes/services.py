@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from parkbrain.registry.models import ApiToken, Enterprise
+from parkbrain.registry.models import Enterprise
+from parkbrain.registry.services import actor_fields
 from parkbrain.trace import hashing
 from parkbrain.trace import services as trace_services
 from parkbrain.trace.models import Event
@@ -59,12 +60,6 @@ class OperationResult:
     events_retracted: int = 0
 
 
-def _actor(principal: object) -> dict:
-    if isinstance(principal, ApiToken):
-        return {"changed_by": None, "token": principal}
-    return {"changed_by": principal, "token": None}
-
-
 def record_order(
     enterprise: Enterprise, number: str, clean: CleanOrder, principal: object
 ) -> OrderResult:
@@ -106,7 +101,7 @@ def _upsert_order(
         for name, value in fields.items():
             setattr(order, name, value)
         order.save()
-    Revision.objects.create(order=order, content=clean.content(), **_actor(principal))
+    Revision.objects.create(order=order, content=clean.content(), **actor_fields(principal))
     return OrderResult(order, created=created, unchanged=False)
 
 
@@ -261,7 +256,7 @@ def record_operation(
             ignore_conflicts=True,
         )
         Revision.objects.create(
-            order=order, operation_sequence=sequence, content=content, **_actor(principal)
+            order=order, operation_sequence=sequence, content=content, **actor_fields(principal)
         )
     return OperationResult(
         operation,

@@ -99,6 +99,17 @@ def revoke_api_token(token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
+def acting(principal: object) -> tuple[object | None, ApiToken | None]:
+    """Who acts, as history columns keep it: (the person, None) or (None, the machine token)."""
+    return (None, principal) if isinstance(principal, ApiToken) else (principal, None)
+
+
+def actor_fields(principal: object, person: str = "changed_by") -> dict:
+    """``acting`` as keyword arguments of a model with a person column and a ``token`` column."""
+    who, token = acting(principal)
+    return {person: who, "token": token}
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """The live token with this text, or None. Tokens of firms no longer in business (moved
     out, deregistered) stop working with them."""

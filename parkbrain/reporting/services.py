@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from parkbrain.core.bulk import collector_paused, insert_rows
 from parkbrain.registry import tenancy
-from parkbrain.registry.models import ApiToken
+from parkbrain.registry.services import acting, actor_fields
 
 from . import compute
 from .choices import Channel, EnergyConvention, ReportStatus
@@ -57,13 +57,6 @@ class SaveResult:
         return not (self.reports_created or self.reports_changed or self.submitted)
 
 
-def _actor(principal: object) -> dict:
-    """History columns for whoever acts: a user or a machine token."""
-    if isinstance(principal, ApiToken):
-        return {"changed_by": None, "token": principal}
-    return {"changed_by": principal, "token": None}
-
-
 @transaction.atomic
 def save_reports(
     rows: list[IncomingRow],
@@ -79,7 +72,7 @@ def save_reports(
     if checked.problems:
         raise ReportsRejected(checked.problems)
     clean = checked.clean
-    actor = _actor(principal)
+    actor = actor_fields(principal)
     user_id = actor["changed_by"].pk if actor["changed_by"] else None
     token_id = actor["token"].pk if actor["token"] else None
     now = timezone.now()
@@ -174,7 +167,7 @@ def _move(
                 new_status=status,
                 reason=reason,
                 channel=channel,
-                **_actor(principal),
+                **actor_fields(principal),
             )
         )
         report.status = status
@@ -183,7 +176,7 @@ def _move(
             report.return_reason = ""
         elif status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED):
             report.reviewed_at = now
-            report.reviewed_by = principal if not isinstance(principal, ApiToken) else None
+            report.reviewed_by = acting(principal)[0]
             report.return_reason = reason
     MonthlyReport.objects.bulk_update(
         reports, ["status", "submitted_at", "reviewed_at", "reviewed_by", "return_reason"]

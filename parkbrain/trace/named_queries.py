@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from parkbrain.registry.models import ApiToken
+from parkbrain.registry.services import actor_fields
 
 from . import query, services
 from .hashing import namespaces
@@ -115,7 +115,6 @@ def create(principal: object, body: Any, header_prefixes: Mapping[str, str]) -> 
         reason = _("at most %(n)d named queries per enterprise") % {"n": QUERIES_PER_ENTERPRISE}
         raise NamedQueryProblems(400, [_problem("name", name, reason)])
     used = {p: ns for p, ns in prefixes.items() if any(f"_{p}:" in k for k in params)}
-    token = principal if isinstance(principal, ApiToken) else None
     try:
         with transaction.atomic():
             return NamedQuery.objects.create(
@@ -123,8 +122,7 @@ def create(principal: object, body: Any, header_prefixes: Mapping[str, str]) -> 
                 name=name,
                 query=params,
                 namespaces=used,
-                created_by=None if token else principal,
-                token=token,
+                **actor_fields(principal, "created_by"),
             )
     except IntegrityError as exc:
         reason = _("this enterprise already has a query of this name")

@@ -29,7 +29,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkbrain.registry.models import ApiToken, Enterprise
+from parkbrain.registry.models import Enterprise
+from parkbrain.registry.services import acting
 
 from . import genealogy, identifiers, services
 from .choices import EdgeKind, EventType, IdentifierRole
@@ -602,10 +603,6 @@ def _recording_enterprise(principal: object) -> Enterprise:
     return enterprise
 
 
-def _person(principal: object) -> object | None:
-    return None if isinstance(principal, ApiToken) else principal
-
-
 def recall_scope(recall: Recall) -> Scope:
     """A recall's scope as its enterprise sees it (its own events and genealogy)."""
     return scope(
@@ -638,7 +635,7 @@ def create_recall(
     criteria = parse_criteria(params)
     recall = Recall(
         enterprise=enterprise,
-        created_by=_person(principal),
+        created_by=acting(principal)[0],
         created_at=timezone.now(),
         reason=reason,
         criteria=criteria.as_params(),
@@ -716,7 +713,7 @@ def execute_recall(recall: Recall, principal: object) -> Recall:
         _count(locked, found)
         locked.state = RecallState.EXECUTED
         locked.executed_at = moment
-        locked.executed_by = _person(principal)
+        locked.executed_by = acting(principal)[0]
         locked.capture_job = job
         locked.marked_count = len(targets)
         locked.save()

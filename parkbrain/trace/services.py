@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from parkbrain.core.bulk import insert_rows, json_text
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
-from parkbrain.registry.models import ApiToken, Enterprise
+from parkbrain.registry.models import Enterprise
+from parkbrain.registry.services import actor_fields
 
 from . import attributes
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
@@ -65,12 +66,6 @@ class _Incoming:
     clean: CleanEvent
     hash_id: str
     rows: _Rows
-
-
-def _actor(principal: object) -> dict:
-    if isinstance(principal, ApiToken):
-        return {"captured_by": None, "token": principal}
-    return {"captured_by": principal, "token": None}
 
 
 @dataclass
@@ -196,7 +191,7 @@ def _capture(
         received_at=received_at,
         error_behaviour=error_behaviour,
         size_bytes=size_bytes,
-        **_actor(principal),
+        **actor_fields(principal, "captured_by"),
     )
     job.event_count = checked.event_count
     problems = list(checked.problems)
