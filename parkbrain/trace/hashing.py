@@ -433,34 +433,50 @@ def _is_time_field(name: str) -> bool:
     return "time" in lowered and "offset" not in lowered
 
 
-def prehash_string(
-    event: Mapping[str, Any], context: Any = None, ignore_fields: Iterable[str] = ()
-) -> str:
-    """The canonical pre-hash string of one event in JSON-LD form.
+class EventHasher:
+    """Event Hash IDs for the events of one document: its @context and ignoreFields are read
+    once, not per event.
 
     ``context`` is the document's @context, needed to resolve prefixed extension fields such as
     ``example:myField``; events read from XML carry Clark names and need none. ``ignore_fields``
     lists repository-specific top-level fields to leave out (the 2024 ``ignoreFields`` hint).
     """
-    prefixes = namespaces(context)
-    event_type = event.get("type") or event.get("eventType")
-    if not isinstance(event_type, str):
-        raise ValueError("event has no 'type' (ObjectEvent, AggregationEvent, ...)")
-    skipped = _EXCLUDED | {_expand_name(f, prefixes) for f in ignore_fields}
-    level = _Level()
-    for key, value in event.items():
-        if key not in _NOT_DATA and not key.startswith("@"):
-            _collect(key, value, None, prefixes, _EVENT_TABLE, level, skipped)
-    ordered, rest = level.render()
-    return f"eventType={event_type}{ordered}{''.join(sorted(rest))}"
+
+    def __init__(self, context: Any = None, ignore_fields: Iterable[str] = ()) -> None:
+        self.prefixes = namespaces(context)
+        self.skipped = _EXCLUDED | {_expand_name(f, self.prefixes) for f in ignore_fields}
+
+    def prehash_string(self, event: Mapping[str, Any]) -> str:
+        """The canonical pre-hash string of one event in JSON-LD form."""
+        event_type = event.get("type") or event.get("eventType")
+        if not isinstance(event_type, str):
+            raise ValueError("event has no 'type' (ObjectEvent, AggregationEvent, ...)")
+        prefixes, skipped = self.prefixes, self.skipped
+        level = _Level()
+        for key, value in event.items():
+            if key not in _NOT_DATA and not key.startswith("@"):
+                _collect(key, value, None, prefixes, _EVENT_TABLE, level, skipped)
+        ordered, rest = level.render()
+        return f"eventType={event_type}{ordered}{''.join(sorted(rest))}"
+
+    def hash_id(self, event: Mapping[str, Any]) -> str:
+        """The Event Hash ID, ``ni:///sha-256;{hex}?ver=CBV2.0``, of one JSON-LD event."""
+        digest = hashlib.sha256(self.prehash_string(event).encode()).hexdigest()
+        return f"ni:///sha-256;{digest}?ver={HASH_VERSION}"
+
+
+def prehash_string(
+    event: Mapping[str, Any], context: Any = None, ignore_fields: Iterable[str] = ()
+) -> str:
+    """The canonical pre-hash string of one event (see ``EventHasher``)."""
+    return EventHasher(context, ignore_fields).prehash_string(event)
 
 
 def event_hash_id(
     event: Mapping[str, Any], context: Any = None, ignore_fields: Iterable[str] = ()
 ) -> str:
-    """The Event Hash ID, ``ni:///sha-256;{hex}?ver=CBV2.0``, of one JSON-LD event."""
-    digest = hashlib.sha256(prehash_string(event, context, ignore_fields).encode()).hexdigest()
-    return f"ni:///sha-256;{digest}?ver={HASH_VERSION}"
+    """The Event Hash ID of one JSON-LD event (see ``EventHasher``)."""
+    return EventHasher(context, ignore_fields).hash_id(event)
 
 
 def document_events(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -491,6 +507,5 @@ def document_ignore_fields(document: Mapping[str, Any]) -> list[str]:
 
 def document_hash_ids(document: Mapping[str, Any]) -> list[str]:
     """Event Hash IDs of every event in a JSON-LD document, resolving its @context."""
-    context = document.get("@context")
-    ignored = document_ignore_fields(document)
-    return [event_hash_id(e, context, ignored) for e in document_events(document)]
+    hasher = EventHasher(document.get("@context"), document_ignore_fields(document))
+    return [hasher.hash_id(e) for e in document_events(document)]

@@ -19,7 +19,7 @@ from parkbrain.registry.services import actor_fields
 
 from . import attributes
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
-from .hashing import document_ignore_fields, event_hash_id
+from .hashing import EventHasher, document_ignore_fields
 from .models import (
     URI_LENGTH,
     CaptureJob,
@@ -94,9 +94,9 @@ def check_capture(document: Any) -> CheckedCapture:
     checked = check_document(document)
     incoming: list[_Incoming] = []
     if not checked.document_refused:
-        ignored = document_ignore_fields(document)
+        hasher = EventHasher(checked.context, document_ignore_fields(document))
         for clean in checked.events:
-            hash_id = event_hash_id(clean.data, checked.context, ignored)
+            hash_id = hasher.hash_id(clean.data)
             incoming.append(_Incoming(clean, hash_id, _rows(clean, hash_id, checked.context)))
     return CheckedCapture(checked, incoming, json_text(checked.context))
 

@@ -163,9 +163,14 @@ def parse_timestamp(text: Any) -> datetime | None:
     """An RFC 3339 timestamp with its offset (Z or ±hh:mm) as an aware datetime; else None."""
     if not isinstance(text, str):
         return None
-    match = TIMESTAMP.fullmatch(text.strip())
+    text = text.strip()
+    match = TIMESTAMP.fullmatch(text)
     if not match:
         return None
+    try:  # the usual spelling, parsed in C; fromisoformat truncates past microseconds too
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass  # lower-case t or z, or no such day or offset: decided below
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     fraction = match.group(7) or ".0"
     micro = int((fraction[1:] + "000000")[:6])

@@ -5,6 +5,7 @@ documented refusals), and every document in the Invalid folder we refuse with a 
 """
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
@@ -130,6 +131,13 @@ def test_timestamps_need_an_offset_and_offsets_a_valid_form():
     assert _problems(_event(eventTimeZoneOffset="+15:00")) == [(0, "eventTimeZoneOffset")]
     assert parse_timestamp("2026-03-01T08:00:00.123456789+08:00").microsecond == 123456
     assert parse_timestamp("2026-02-30T08:00:00Z") is None
+    # The C parser takes the usual spelling; RFC 3339's lower-case t and z go the long way.
+    east = datetime(2026, 3, 1, 8, tzinfo=timezone(timedelta(hours=8)))
+    assert parse_timestamp("2026-03-01T08:00:00+08:00") == east
+    assert parse_timestamp(" 2026-03-01t00:00:00z ") == east
+    assert parse_timestamp("2026-03-01T08:00:00+24:00") is None
+    assert parse_timestamp("2026-03-01T08:00:60Z") is None
+    assert parse_timestamp("2026-03-01T08:00:00.5") is None
 
 
 def test_identifiers_are_checked_and_errors_name_the_position():
