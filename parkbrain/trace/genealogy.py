@@ -18,8 +18,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
+
+from parkbrain.core.db import serial_plans
 
 from . import identifiers
 from .choices import Action, EdgeKind
@@ -29,6 +34,8 @@ DEPTH_DEFAULT = 10
 DEPTH_MAX = 50
 #: Most edges one walk returns; beyond it the answer is cut and marked truncated.
 EDGE_LIMIT = 5000
+#: Most edges fetched ahead for one walk (see ``_prefetch``).
+PREFETCH_LIMIT = 4 * EDGE_LIMIT
 BACKWARD = "backward"
 FORWARD = "forward"
 
@@ -242,6 +249,19 @@ def walk_from(
     if not starts:
         raise ValueError("no start")
     depth = max(1, min(depth, DEPTH_MAX))
+    with serial_plans():
+        return _walk(starts, direction, edges, events, depth, since, until)
+
+
+def _walk(
+    starts: list[str],
+    direction: str,
+    edges: QuerySet[GenealogyEdge],
+    events: QuerySet[Event] | None,
+    depth: int,
+    since: datetime | None,
+    until: datetime | None,
+) -> Trace:
     walked = _window(edges, since, until)
     far = "from_uri" if direction == BACKWARD else "to_uri"
     nodes = {uri: Node(uri, 0) for uri in starts}
@@ -250,13 +270,20 @@ def walk_from(
     seen: set[int] = set()
     frontier = list(nodes)
     truncated = False
+    prefetched = _prefetch(walked, edges, direction, starts, depth)
     for level in range(1, depth + 1):
-        rows = list(level_edges(walked, direction, frontier).values(*_EDGE_FIELDS))
+        if prefetched is None:
+            rows = list(level_edges(walked, direction, frontier).values(*_EDGE_FIELDS))
+        else:
+            rows = sorted(
+                (row for uri in frontier for row in prefetched.get(uri, ())), key=_in_time
+            )
         if len(found) + len(rows) > EDGE_LIMIT:
             rows = rows[: EDGE_LIMIT - len(found)]
             truncated = True
         level_found = [_edge(row, level) for row in rows]
-        _add_removal_times(edges, level_found)
+        if prefetched is None:
+            _add_removal_times(edges, level_found)
         grown: dict[str, None] = {}
         for row, edge in zip(rows, level_found, strict=True):
             near_uri = edge.to_uri if direction == BACKWARD else edge.from_uri
@@ -297,6 +324,77 @@ def forward(
     return walk(start, FORWARD, edges, events, **options)
 
 
+def _in_time(row: dict[str, Any]) -> tuple[datetime, int]:
+    return row["event_time"], row["id"]
+
+
+def _prefetch(
+    walked: QuerySet[GenealogyEdge],
+    edges: QuerySet[GenealogyEdge],
+    direction: str,
+    starts: list[str],
+    depth: int,
+) -> dict[str, list[dict[str, Any]]] | None:
+    """Every walkable edge within `depth` hops of `starts`, by its near end, with its removal
+    time: two queries for the whole walk instead of two per level.
+
+    The hops are followed in the database by a recursive query that ignores time windows, so
+    this is a superset of what the walk takes; the walk then applies the windows level by
+    level as it would to each level's query. None when the superset is too large to be worth
+    holding (a reusable container's whole history): the walk then queries level by level.
+    """
+    near = "to_uri" if direction == BACKWARD else "from_uri"
+    reach = _reach(walked, direction, starts, depth)
+    if reach is None:
+        return None
+    rows = list(
+        walked.exclude(action=Action.DELETE)
+        .filter(**{f"{near}__in": reach})
+        .order_by()
+        .values(*_EDGE_FIELDS)[: PREFETCH_LIMIT + 1]
+    )
+    if len(rows) > PREFETCH_LIMIT:
+        return None
+    contained = [row for row in rows if row["kind"] != EdgeKind.TRANSFORMATION]
+    removals = _removals(edges, {row["to_uri"] for row in contained})
+    by_near: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["kind"] != EdgeKind.TRANSFORMATION:
+            added = row["event_time"]
+            row["removed_at"] = _removed_at(row["from_uri"], row["to_uri"], added, removals)
+        by_near.setdefault(row[near], []).append(row)
+    return by_near
+
+
+def _reach(
+    walked: QuerySet[GenealogyEdge], direction: str, starts: list[str], depth: int
+) -> RawSQL | None:
+    """A recursive query for the identifiers within `depth` - 1 hops of `starts` over the
+    walkable edges of `walked` (the caller's visible edges), or None when none are visible.
+
+    Each hop keeps to `walked` by an EXISTS on its own SQL, correlated by id, so the
+    database probes one edge at a time rather than listing every visible edge first.
+    """
+    near, far = ("to_uri", "from_uri") if direction == BACKWARD else ("from_uri", "to_uri")
+    visible = walked.exclude(action=Action.DELETE).order_by().values("id")
+    try:
+        visible_sql, visible_params = visible.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    quote = connections[walked.db].ops.quote_name
+    table = quote(GenealogyEdge._meta.db_table)
+    seeds = ", ".join(["(CAST(%s AS TEXT), 0)"] * len(starts))
+    sql = (
+        f"WITH RECURSIVE reach(uri, depth) AS (VALUES {seeds} UNION "
+        f"SELECT CAST(hop.{quote(far)} AS TEXT), reach.depth + 1 "
+        f"FROM reach JOIN {table} hop ON hop.{quote(near)} = reach.uri "
+        f"WHERE reach.depth < %s AND hop.{quote(far)} <> '' "
+        f"AND EXISTS ({visible_sql} AND {table}.{quote('id')} = hop.{quote('id')})) "
+        "SELECT uri FROM reach"
+    )
+    return RawSQL(sql, (*starts, depth - 1, *visible_params))
+
+
 def _edge(row: dict[str, Any], level: int) -> Edge:
     return Edge(
         kind=row["kind"],
@@ -310,31 +408,48 @@ def _edge(row: dict[str, Any], level: int) -> Edge:
         event_time=row["event_time"],
         event_id=row["event__event_id"] or row["event__hash_id"],
         depth=level,
+        removed_at=row.get("removed_at"),
     )
 
 
 def _add_removal_times(edges: QuerySet[GenealogyEdge], found: list[Edge]) -> None:
-    """Set ``removed_at`` on each containment edge: the first later DELETE of that child (or of
-    every child) from that parent, among the edges the caller may see (one query). Removals
-    are looked up outside any time window: a child taken out after it still left."""
+    """Set ``removed_at`` on each containment edge (see ``_removed_at``; one query)."""
     contained = [e for e in found if e.kind != EdgeKind.TRANSFORMATION]
     if not contained:
         return
-    deletes = edges.filter(action=Action.DELETE, to_uri__in={e.to_uri for e in contained})
-    removals: dict[str, list[tuple[str, datetime]]] = {}
+    removals = _removals(edges, {e.to_uri for e in contained})
+    for edge in contained:
+        edge.removed_at = _removed_at(edge.from_uri, edge.to_uri, edge.event_time, removals)
+
+
+Removals = dict[str, list[tuple[str, datetime]]]
+
+
+def _removals(edges: QuerySet[GenealogyEdge], parents: set[str]) -> Removals:
+    """Each parent's DELETEs among the edges the caller may see, oldest first: (child, when),
+    the child empty when every child was taken out. Looked up outside any time window: a
+    child taken out after it still left."""
+    if not parents:
+        return {}
+    deletes = edges.filter(action=Action.DELETE, to_uri__in=parents)
+    removals: Removals = {}
     for child, parent, moment in deletes.order_by("event_time", "id").values_list(
         "from_uri", "to_uri", "event_time"
     ):
         removals.setdefault(parent, []).append((child, moment))
-    for edge in contained:
-        edge.removed_at = next(
-            (
-                moment
-                for child, moment in removals.get(edge.to_uri, ())
-                if child in ("", edge.from_uri) and moment >= edge.event_time
-            ),
-            None,
-        )
+    return removals
+
+
+def _removed_at(child: str, parent: str, added: datetime, removals: Removals) -> datetime | None:
+    """When `child`, put into `parent` at `added`, was first taken out again (None: never)."""
+    return next(
+        (
+            moment
+            for removed, moment in removals.get(parent, ())
+            if removed in ("", child) and moment >= added
+        ),
+        None,
+    )
 
 
 def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
@@ -345,7 +460,7 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
     rows = (
         events.filter(identifiers__uri__in=list(nodes))
         .order_by("event_time", "id")
-        .values(
+        .values_list(
             "identifiers__uri",
             "identifiers__role",
             "event_id",
@@ -358,16 +473,16 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
             "biz_location",
         )
     )
-    for row in rows:
-        nodes[row["identifiers__uri"]].events.append(
+    for uri, role, event_id, hash_id, kind, action, moment, step, point, location in rows:
+        nodes[uri].events.append(
             {
-                "event_id": row["event_id"] or row["hash_id"],
-                "event_type": row["event_type"],
-                "action": row["action"],
-                "role": row["identifiers__role"],
-                "event_time": row["event_time"],
-                "biz_step": row["biz_step"],
-                "read_point": row["read_point"],
-                "biz_location": row["biz_location"],
+                "event_id": event_id or hash_id,
+                "event_type": kind,
+                "action": action,
+                "role": role,
+                "event_time": moment,
+                "biz_step": step,
+                "read_point": point,
+                "biz_location": location,
             }
         )

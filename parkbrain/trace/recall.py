@@ -29,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parkbrain.core.db import serial_plans
 from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting
 
@@ -264,6 +265,11 @@ class Scope:
 
 def scope(criteria: Criteria, edges: QuerySet[GenealogyEdge], events: QuerySet[Event]) -> Scope:
     """The recall scope of `criteria` over the visible `edges` and `events`."""
+    with serial_plans():
+        return _scope(criteria, edges, events)
+
+
+def _scope(criteria: Criteria, edges: QuerySet[GenealogyEdge], events: QuerySet[Event]) -> Scope:
     starts = start_identifiers(criteria, events)
     if not starts:
         return Scope(criteria, [], [], [], False, 0, 0)

@@ -34,6 +34,15 @@ HEAT_LINK = identifiers.to_digital_link(HEAT)
 BAD_CHECK_LINK = GEAR_1_LINK[:-6] + str((int(GEAR_1_LINK[-6]) + 1) % 10) + GEAR_1_LINK[-5:]
 
 
+@pytest.fixture(autouse=True, params=["prefetched", "level by level"])
+def walk_mode(request, monkeypatch):
+    """Every walk both ways: edges fetched ahead by the recursive query, and (when that
+    superset is too large) one query per level; the answers must not differ."""
+    if request.param == "level by level":
+        monkeypatch.setattr(genealogy, "PREFETCH_LIMIT", 0)
+    return request.param
+
+
 def _event(kind: str, day: int, event_id: str, **fields) -> dict:
     return {
         "type": kind,
@@ -489,3 +498,20 @@ def test_one_level_query_uses_the_uri_index(plant, demo, direction, index):
     ):
         plan = genealogy.level_edges(edges, direction, [S1, CASE]).explain()
         assert index in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN text is SQLite's")
+@pytest.mark.parametrize(
+    ("direction", "index"),
+    [(genealogy.BACKWARD, "trace_edge_to"), (genealogy.FORWARD, "trace_edge_from")],
+)
+def test_the_recursive_reach_probes_edges_by_index_not_by_scan(plant, demo, direction, index):
+    for edges in (
+        GenealogyEdge.objects.filter(enterprise_id__in=[demo.firms["gear"].id]),
+        GenealogyEdge.objects.filter(enterprise__zone_id=demo.zone.id),
+    ):
+        near = "to_uri" if direction == genealogy.BACKWARD else "from_uri"
+        reach = genealogy._reach(edges, direction, [S1, HEAT], 6)
+        plan = edges.filter(**{f"{near}__in": reach}).explain()
+        assert f"SEARCH hop USING INDEX {index}" in plan, plan
+        assert "SCAN trace_genealogyedge" not in plan and "SCAN hop" not in plan, plan
