@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,7 +300,8 @@ def _store(
         ignore_conflicts=True,
     )
     ids = dict(Event.objects.filter(capture_job=job).order_by().values_list("hash_id", "id"))
-    written = [(ids[item.hash_id], item.rows) for item in fresh if item.hash_id in ids]
+    written_items = [(ids[item.hash_id], item) for item in fresh if item.hash_id in ids]
+    written = [(pk, item.rows) for pk, item in written_items]
     insert_rows(
         EventIdentifier,
         IDENTIFIER_FIELDS,
@@ -319,6 +321,11 @@ def _store(
     )
     # Events given a declaration are indexed again from their stored JSON.
     attributes.index_events([e.pk for e, _d in declarations])
+    link_shared_transformations(
+        enterprise.pk,
+        [i.clean.transformation_id for _pk, i in written_items]
+        + [unique[e.hash_id].clean.transformation_id for e, _d in declarations],
+    )
     saved = len(ids) + len(declarations)
     return saved, len(incoming) - saved
 
@@ -423,28 +430,97 @@ def edge_rows(
 
 
 def write_genealogy_edges(event_ids: Iterable[int]) -> int:
-    """Write the edges of the given stored events (which must have none yet); returns how many."""
+    """Write the edges of the given stored events (which must have none yet); returns how many.
+
+    Besides what each event states itself (``edge_rows``), a TransformationEvent with a
+    transformationID gets an edge from every input of the other events sharing that ID (the
+    enterprise's own, none with an error declared) to each of its outputs: EPCIS 2.0 lets all
+    inputs of such events contribute to all their outputs. The edge belongs to the event that
+    stated the output, at its time."""
     event_ids = list(event_ids)
     if not event_ids:
         return 0
     named: dict[int, list[EventIdentifier]] = {pk: [] for pk in event_ids}
     for ident in EventIdentifier.objects.filter(event_id__in=event_ids).order_by("id"):
         named[ident.event_id].append(ident)
-    events = Event.objects.filter(id__in=event_ids).only(
-        "id", "enterprise_id", "event_type", "action", "event_time", "error_declaration"
+    events = list(
+        Event.objects.filter(id__in=event_ids).only(
+            "id",
+            "enterprise_id",
+            "event_type",
+            "action",
+            "event_time",
+            "error_declaration",
+            "transformation_id",
+        )
     )
+    shared_inputs = _shared_inputs(events)
+
+    def rows_of(e: Event) -> list[tuple]:
+        rows = edge_rows(e.event_type, e.action, e.event_time, e.error_declaration, named[e.pk])
+        others = shared_inputs.get((e.enterprise_id, e.transformation_id), ())
+        if others and not e.error_declaration:
+            stated = {(row[2], row[5]) for row in rows}
+            outputs = [i for i in named[e.pk] if i.role in _OUTPUT_ROLES]
+            rows += [
+                row
+                for event_pk, source in others
+                if event_pk != e.pk
+                for target in outputs
+                if (source.uri, target.uri) not in stated
+                for row in edge_rows(e.event_type, e.action, e.event_time, None, [source, target])
+            ]
+        return rows
+
     return insert_rows(
         GenealogyEdge,
         EDGE_FIELDS,
-        (
-            (e.pk, e.enterprise_id, *row)
-            for e in events
-            for row in edge_rows(
-                e.event_type, e.action, e.event_time, e.error_declaration, named[e.pk]
-            )
-        ),
+        ((e.pk, e.enterprise_id, *row) for e in events for row in rows_of(e)),
         prepare=("event_time",),
     )
+
+
+def _shared_inputs(events: list[Event]) -> dict[tuple[int, str], list[tuple[int, EventIdentifier]]]:
+    """(enterprise, transformationID) -> (event, input) of every transformation event sharing
+    an ID with one of `events` (one query; none when no event has an ID)."""
+    ids = {
+        e.transformation_id
+        for e in events
+        if e.event_type == EventType.TRANSFORMATION and e.transformation_id
+    }
+    if not ids:
+        return {}
+    found: dict[tuple[int, str], list[tuple[int, EventIdentifier]]] = {}
+    inputs = (
+        EventIdentifier.objects.filter(
+            event__transformation_id__in=ids,
+            event__event_type=EventType.TRANSFORMATION,
+            event__error_declaration__isnull=True,
+            role__in=_INPUT_ROLES,
+        )
+        .annotate(owner=F("event__enterprise_id"), shared=F("event__transformation_id"))
+        .order_by("id")
+    )
+    for ident in inputs:
+        found.setdefault((ident.owner, ident.shared), []).append((ident.event_id, ident))
+    return found
+
+
+def link_shared_transformations(enterprise_id: int, transformation_ids: Iterable[str]) -> None:
+    """Write again the edges of the enterprise's transformation events sharing these IDs, after
+    one of them was captured or given an error declaration."""
+    ids = {t for t in transformation_ids if t}
+    if not ids:
+        return
+    members = list(
+        Event.objects.filter(
+            enterprise_id=enterprise_id,
+            transformation_id__in=ids,
+            event_type=EventType.TRANSFORMATION,
+        ).values_list("id", flat=True)
+    )
+    GenealogyEdge.objects.filter(event_id__in=members).delete()
+    write_genealogy_edges(members)
 
 
 def rebuild_genealogy_edges(batch_size: int = 1000) -> int:

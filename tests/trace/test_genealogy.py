@@ -239,6 +239,68 @@ def test_rebuild_writes_the_same_edges_again_and_is_safe_to_repeat(plant):
     assert snapshot() == before
 
 
+SHARED_ID = "urn:uuid:furnace-batch-1"
+
+
+def _furnace(day: int, event_id: str, **lists) -> dict:
+    """Half of one heat treatment logged as two events sharing a transformationID."""
+    return _event(
+        "TransformationEvent",
+        day,
+        event_id,
+        transformationID=SHARED_ID,
+        bizStep="https://gear.example.com/steps/heat-treating",
+        **lists,
+    )
+
+
+LOADED = _furnace(3, "load", inputQuantityList=[_amount(GA, 40), _amount(GB, 40)])
+UNLOADED = _furnace(4, "unload", outputQuantityList=[_amount(BATCH, 80)])
+HARDENED = {
+    (GA, BATCH, "transformation", 40.0, None, 80.0),
+    (GB, BATCH, "transformation", 40.0, None, 80.0),
+}
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [[[LOADED, UNLOADED]], [[LOADED], [UNLOADED]], [[UNLOADED], [LOADED]]],
+    ids=["one document", "inputs first", "outputs first"],
+)
+def test_events_sharing_a_transformation_id_link_the_inputs_of_one_to_the_outputs_of_another(
+    client, gear_token, documents
+):
+    for events in documents:
+        _capture(client, events, gear_token)
+    answer = _trace(client, gear_token, epc=BATCH)
+    assert _depths(answer) == {BATCH: 0, GA: 1, GB: 1}
+    assert _edges(answer) == HARDENED
+    # The edges are the unloading's, at its time: the batch came out then.
+    assert set(GenealogyEdge.objects.values_list("event__event_id", "event_time")) == {
+        ("urn:uuid:g-unload", Event.objects.get(event_id="urn:uuid:g-unload").event_time)
+    }
+    assert _depths(_trace(client, gear_token, FORWARD, epc=GA)) == {GA: 0, BATCH: 1}
+
+
+def test_shared_transformation_links_are_rebuilt_and_undone_by_an_error_declaration(
+    client, gear_token, ev_token
+):
+    _capture(client, [LOADED, UNLOADED], gear_token)
+    GenealogyEdge.objects.all().delete()
+    call_command("rebuild_genealogy", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _edges(_trace(client, gear_token, epc=BATCH)) == HARDENED
+    # Another enterprise's event with the same ID is not part of the gear maker's treatment.
+    other = GEARS.format("EV-1")
+    _capture(client, [_furnace(5, "ev", outputQuantityList=[_amount(other, 1)])], ev_token)
+    assert not GenealogyEdge.objects.filter(to_uri=other).exists()
+    assert GenealogyEdge.objects.count() == 2
+    # The loading did not happen as stated: the batch no longer comes from GA and GB.
+    declared = LOADED | {"errorDeclaration": {"declarationTime": "2026-03-10T00:00:00Z"}}
+    _capture(client, [declared], gear_token)
+    assert _trace(client, gear_token, epc=BATCH)["edges"] == []
+    assert not GenealogyEdge.objects.exists()
+
+
 # -- walks ----------------------------------------------------------------------------------
 
 
