@@ -20,12 +20,18 @@ A database that already holds the gear plant (``--keep`` names a SQLite file to 
 PARKBRAIN_DATABASE_URL loaded before) is measured again without loading, so code changes can
 be timed at 10 M events without the hour the load takes:
     .venv/bin/python bench/trace.py --keep /var/tmp/trace-10m.sqlite3
+Loading 10 M events through capture into PostgreSQL takes hours on two cores; --from-sqlite
+fills an empty PostgreSQL database instead by copying every row of a SQLite database this
+bench loaded (so still the rows capture wrote), then measures as usual:
+    PARKBRAIN_DATABASE_URL=postgres://… .venv/bin/python bench/trace.py \
+        --from-sqlite /var/tmp/trace-10m.sqlite3
 """
 
 import argparse
 import itertools
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -38,6 +44,8 @@ if "--keep" in sys.argv[:-1]:
 django_with_scratch_database()
 
 import orjson  # noqa: E402
+from django.apps import apps  # noqa: E402
+from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from parkbrain.core.bulk import analyse, collector_paused, insert_rows, json_text  # noqa: E402
@@ -173,6 +181,35 @@ def load(plant: GearPlant, principals: dict) -> dict[str, list[str]]:
     return reservoirs
 
 
+def copy_from_sqlite(path: str) -> None:
+    """Copy every row of the SQLite database at `path` into this empty, migrated PostgreSQL
+    database (COPY, one transaction), then move its sequences past the copied ids."""
+    if connection.vendor != "postgresql":
+        raise SystemExit("--from-sqlite fills a PostgreSQL database")
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SQLite holds datetimes as UTC text without an offset.
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        tables = [t for t in connection.introspection.table_names() if t != "django_migrations"]
+        cursor.execute(f"TRUNCATE {', '.join(map(connection.ops.quote_name, tables))} CASCADE")
+        for table in tables:
+            present = {row[1] for row in source.execute(f'PRAGMA table_info("{table}")')}
+            description = connection.introspection.get_table_description(cursor, table)
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(c.name) for c in description if c.name in present)
+            rows = 0
+            with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+                for row in source.execute(f'SELECT {columns} FROM "{table}"'):
+                    copy.write_row(row)
+                    rows += 1
+            if rows > 100_000:
+                print(f"  {table}: {rows:,} rows copied", flush=True)
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+    print(f"copied {path} in {time.perf_counter() - started:.0f} s")
+
+
 def stored_reservoirs(gear: Enterprise) -> dict[str, list[str]]:
     """Start identifiers drawn from a database loaded before."""
     rng = random.Random(6)
@@ -278,6 +315,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="about this many events")
     parser.add_argument("--keep", metavar="FILE", help="SQLite file to load into, or measure again")
+    parser.add_argument("--from-sqlite", metavar="FILE", help="PostgreSQL: copy a loaded SQLite")
     options = parser.parse_args()
     lines = lines_for(options.events)
     plant = GearPlant(seed=2024, start=date(2025, 11, 1), days=365, lines=lines)
@@ -285,6 +323,11 @@ def main() -> None:
         f"database: {connection.vendor}; gear plant: {lines} lines × 365 days "
         f"(about {options.events:,} events)"
     )
+    if options.from_sqlite and not Event.objects.exists():
+        copy_from_sqlite(options.from_sqlite)
+        started = time.perf_counter()
+        analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
+        print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
     loaded = Enterprise.objects.exists()
     if not loaded:
         build_demo(seed=7, scale=0.03, as_of=AS_OF, reports=False)
