@@ -745,8 +745,9 @@ _TRACE_DESCRIPTION = (
     "window, ISO 8601, from inclusive, to exclusive). Answers {start, direction, depth, nodes, "
     "edges, truncated}: each node with its depth, first and last event time and the events naming "
     "it (bizStep, readPoint, bizLocation); each edge from input or child to output or parent, "
-    "with its kind, quantities and units as the event lists them. truncated is true when the "
-    "depth limit cut the walk. A bad identifier, depth or time is 400."
+    "with its kind, quantities and units as the event lists them; TransformationEvents sharing "
+    "a transformationID link every input of one to every output of another. truncated is true "
+    "when the depth limit cut the walk. A bad identifier, depth or time is 400."
 )
 
 
