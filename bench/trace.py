@@ -181,12 +181,21 @@ def load(plant: GearPlant, principals: dict) -> dict[str, list[str]]:
     return reservoirs
 
 
-def copy_from_sqlite(path: str) -> None:
+def copy_from_sqlite(path: str, events: int | None) -> None:
     """Copy every row of the SQLite database at `path` into this empty, migrated PostgreSQL
-    database (COPY, one transaction), then move its sequences past the copied ids."""
+    database (COPY, one transaction), then move its sequences past the copied ids. With
+    `events`, only the first that many events (in capture order) and their rows are copied:
+    the first months of the plant's year."""
     if connection.vendor != "postgresql":
         raise SystemExit("--from-sqlite fills a PostgreSQL database")
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    last = None
+    if events:
+        found = source.execute(
+            f"SELECT id FROM {Event._meta.db_table} ORDER BY id LIMIT 1 OFFSET ?", (events - 1,)
+        ).fetchone()
+        last = found[0] if found else None
+    per_event = {m._meta.db_table for m in (EventIdentifier, GenealogyEdge, EventAttribute)}
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         # SQLite holds datetimes as UTC text without an offset.
@@ -198,9 +207,14 @@ def copy_from_sqlite(path: str) -> None:
             description = connection.introspection.get_table_description(cursor, table)
             quote = connection.ops.quote_name
             columns = ", ".join(quote(c.name) for c in description if c.name in present)
+            where = ""
+            if last is not None and table == Event._meta.db_table:
+                where = f" WHERE id <= {int(last)}"
+            elif last is not None and table in per_event:
+                where = f" WHERE event_id <= {int(last)}"
             rows = 0
             with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-                for row in source.execute(f'SELECT {columns} FROM "{table}"'):
+                for row in source.execute(f'SELECT {columns} FROM "{table}"{where}'):
                     copy.write_row(row)
                     rows += 1
             if rows > 100_000:
@@ -316,6 +330,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000, help="about this many events")
     parser.add_argument("--keep", metavar="FILE", help="SQLite file to load into, or measure again")
     parser.add_argument("--from-sqlite", metavar="FILE", help="PostgreSQL: copy a loaded SQLite")
+    parser.add_argument(
+        "--copy-events", type=int, metavar="N", help="with --from-sqlite: the first N events only"
+    )
     options = parser.parse_args()
     lines = lines_for(options.events)
     plant = GearPlant(seed=2024, start=date(2025, 11, 1), days=365, lines=lines)
@@ -324,7 +341,7 @@ def main() -> None:
         f"(about {options.events:,} events)"
     )
     if options.from_sqlite and not Event.objects.exists():
-        copy_from_sqlite(options.from_sqlite)
+        copy_from_sqlite(options.from_sqlite, options.copy_events)
         started = time.perf_counter()
         analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
