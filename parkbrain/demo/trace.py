@@ -16,7 +16,13 @@ from queue import Empty
 from django.contrib.auth import get_user_model
 
 from parkbrain.trace.gearplant import EV, GEAR, GearPlant
-from parkbrain.trace.services import CheckedCapture, capture_checked, check_capture
+from parkbrain.trace.locations import BATCH_LIMIT, save_locations
+from parkbrain.trace.services import (
+    CheckedCapture,
+    capture_checked,
+    capturing_enterprise,
+    check_capture,
+)
 
 DOCUMENT_EVENTS = 500
 #: Checked documents waiting to be written, at most (bounds the memory the loader holds).
@@ -66,6 +72,12 @@ def build_trace(as_of: date, seed: int, days: int, lines: int) -> tuple[int, Gea
     plant = GearPlant(seed=seed, start=as_of - timedelta(days=days), days=days, lines=lines)
     users = get_user_model().objects
     principals = {GEAR: users.get(username="gear"), EV: users.get(username="ev")}
+    firms = {owner: capturing_enterprise(user) for owner, user in principals.items()}
+    names = {owner: firm.name for owner, firm in firms.items()}
+    for owner, entries in plant.master_data(names).items():
+        # Parents come first, so each batch's parents are stored by then.
+        for start in range(0, len(entries), BATCH_LIMIT):
+            save_locations(firms[owner], entries[start : start + BATCH_LIMIT])
     stored = 0
     for owner, prepared in checked_documents(plant):
         job = capture_checked(prepared, principals[owner])

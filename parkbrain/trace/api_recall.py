@@ -21,7 +21,7 @@ from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import recall, recall_report
 from .genealogy import TraceError
-from .models import Event, GenealogyEdge, Recall
+from .models import Event, GenealogyEdge, Location, Recall
 
 router = Router(tags=["epcis-recall"])
 
@@ -63,6 +63,7 @@ def scope_document(found: recall.Scope) -> dict[str, Any]:
                 "lastEventTime": _iso(i.last_time),
                 "lastBizStep": i.last_step or None,
                 "bizLocation": i.location or None,
+                "bizLocationName": found.name(i.location) or None,
                 "disposition": i.disposition or None,
                 "persistentDisposition": i.persistent,
                 "holder": i.holder or None,
@@ -78,6 +79,7 @@ def scope_document(found: recall.Scope) -> dict[str, Any]:
         "customers": [
             {
                 "party": c.party or None,
+                "name": found.name(c.party) or None,
                 "items": c.items,
                 "quantities": _amounts(c.quantities),
                 "carried": _amounts(c.carried),
@@ -132,7 +134,8 @@ def visible_recalls(principal: object):
     "inside) and answers the affected items (finished: nothing made from them; remainder: a lot "
     "whose made minus used quantity is left), each with its last step, bizLocation, disposition, "
     "persistentDisposition, holder, containers and the suspect material it holds per unit; the "
-    "customers (destination owning_party, else location) with what was shipped to each and the "
+    "customers (destination owning_party, else location, with the name the caller's master data "
+    "gives it) with what was shipped to each and the "
     "bizTransactions; and the identifiers in stock to quarantine. A bad parameter is 400.",
     response=dict,
 )
@@ -143,6 +146,7 @@ def recall_scope(request: HttpRequest):
             criteria,
             tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise"),
             tenancy.restrict(Event.objects.all(), request.auth, via="enterprise"),
+            tenancy.restrict(Location.objects.all(), request.auth, via="enterprise"),
         )
     except TraceError as exc:
         raise _problem(exc) from exc

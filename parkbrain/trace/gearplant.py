@@ -20,7 +20,7 @@ the steel stock are held, so ten million events take as little memory as ten tho
 import math
 import random
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import pairwise
@@ -62,6 +62,7 @@ def gln(gcp: str, location: str) -> str:
 GEAR_PARTY = sgln(GEAR_GCP, "0000")
 EV_PARTY = sgln(EV_GCP, "0000")
 MILL_PARTY = f"urn:epc:id:pgln:{MILL_GCP}.00000"
+MILL_NAME = "江南特钢有限公司"  # outside the zone: not in the registry
 FORGE_SHOP = sgln(GEAR_GCP, "0011")
 MACHINE_SHOP = sgln(GEAR_GCP, "0012")
 HEAT_SHOP = sgln(GEAR_GCP, "0013")
@@ -176,6 +177,58 @@ class GearPlant:
 
     def furnace(self, index: int) -> str:
         return sgln(GEAR_GCP, "0013", f"F{index + 1:03d}")
+
+    def master_data(self, names: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
+        """Each owner's locations as {id, name, parent} entries, parents first (what POST
+        /locations takes): its own sites, shops and machines, and the parties it trades with.
+        `names` are the gear maker's and the EV maker's registered names (keys GEAR, EV)."""
+
+        def place(uri: str, name: str, parent: str = "") -> dict[str, str]:
+            return {"id": uri, "name": name, **({"parent": parent} if parent else {})}
+
+        def machines(shop: str, code: str, label: str, count: int, width: int) -> list[dict]:
+            ref = shop.split(".")[1]
+            return [
+                place(
+                    sgln(GEAR_GCP, ref, f"{code}{n:0{width}d}"),
+                    f"{label} {code}{n:0{width}d}",
+                    shop,
+                )
+                for n in range(1, count + 1)
+            ]
+
+        lines = self.lines
+        gear = [
+            place(GEAR_PARTY, names[GEAR]),
+            place(FORGE_SHOP, "锻造车间", GEAR_PARTY),
+            place(MACHINE_SHOP, "机加工车间", GEAR_PARTY),
+            place(HEAT_SHOP, "热处理车间", GEAR_PARTY),
+            place(QC_LAB, "质检中心", GEAR_PARTY),
+            place(WAREHOUSE, "成品仓库", GEAR_PARTY),
+            place(GEAR_DOCK, "发货月台 D01", GEAR_PARTY),
+            place(sgln(GEAR_GCP, "0011", "RCV01"), "原材料收货 RCV01", FORGE_SHOP),
+            *machines(FORGE_SHOP, "PRS", "锻压机", (lines + 1) // 2, 4),
+            *machines(MACHINE_SHOP, "HOB", "滚齿机", lines, 4),
+            *[
+                place(self.furnace(n), f"渗碳炉 F{n + 1:03d}", HEAT_SHOP)
+                for n in range(self.furnaces)
+            ],
+            *machines(QC_LAB, "QC", "检测工位", min(4, lines), 2),
+            place(sgln(GEAR_GCP, "0015", "LSR01"), "激光打标 LSR01", WAREHOUSE),
+            *machines(WAREHOUSE, "PK", "包装线", (lines + 3) // 4, 3),
+            *machines(WAREHOUSE, "PL", "码垛位", (lines + 3) // 4, 3),
+            place(sgln(GEAR_GCP, "0015", "RPK01"), "返工包装 RPK01", WAREHOUSE),
+            place(MILL_PARTY, MILL_NAME),
+            place(EV_PARTY, names[EV]),
+            place(EV_STORES, f"{names[EV]} 零部件仓", EV_PARTY),
+        ]
+        ev = [
+            place(EV_PARTY, names[EV]),
+            place(EV_STORES, "零部件仓", EV_PARTY),
+            place(EV_DOCK, "收货月台 D03", EV_STORES),
+            place(GEAR_PARTY, names[GEAR]),
+        ]
+        return {GEAR: gear, EV: ev}
 
     def events(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """(owner, event) pairs, owner ``GEAR`` or ``EV``, day by day in time order; each pass

@@ -37,7 +37,15 @@ from . import genealogy, identifiers, services
 from .choices import EdgeKind, EventType, IdentifierRole
 from .genealogy import TraceError
 from .hashing import CBV
-from .models import CaptureJob, Event, EventIdentifier, GenealogyEdge, Recall, RecallState
+from .models import (
+    CaptureJob,
+    Event,
+    EventIdentifier,
+    GenealogyEdge,
+    Location,
+    Recall,
+    RecallState,
+)
 from .schema import VOCABULARIES
 from .validation import vocabulary_uri
 
@@ -237,6 +245,11 @@ class Scope:
     truncated: bool
     node_count: int
     edge_count: int
+    #: Names the master data gives the parties and locations named above (identifier -> name).
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, uri: str) -> str:
+        return self.names.get(uri, "")
 
     @property
     def shipped(self) -> list[Item]:
@@ -263,10 +276,31 @@ class Scope:
         }
 
 
-def scope(criteria: Criteria, edges: QuerySet[GenealogyEdge], events: QuerySet[Event]) -> Scope:
-    """The recall scope of `criteria` over the visible `edges` and `events`."""
+def scope(
+    criteria: Criteria,
+    edges: QuerySet[GenealogyEdge],
+    events: QuerySet[Event],
+    places: QuerySet[Location] | None = None,
+) -> Scope:
+    """The recall scope of `criteria` over the visible `edges` and `events`, with the names
+    the visible master data (`places`) gives customers and locations."""
     with serial_plans():
-        return _scope(criteria, edges, events)
+        found = _scope(criteria, edges, events)
+        if places is not None:
+            found.names = _names(found, places)
+    return found
+
+
+def _names(found: Scope, places: QuerySet[Location]) -> dict[str, str]:
+    """Names of the scope's customers and locations (one query). Where two enterprises name
+    the same identifier, the first stated (lowest id) is taken."""
+    uris = {c.party for c in found.customers} | {i.location for i in found.items}
+    uris.discard("")
+    names: dict[str, str] = {}
+    rows = places.filter(uri__in=uris).exclude(name="").order_by("id").values_list("uri", "name")
+    for uri, name in rows:
+        names.setdefault(uri, name)
+    return names
 
 
 def _scope(criteria: Criteria, edges: QuerySet[GenealogyEdge], events: QuerySet[Event]) -> Scope:
@@ -615,6 +649,7 @@ def recall_scope(recall: Recall) -> Scope:
         parse_criteria(recall.criteria),
         GenealogyEdge.objects.filter(enterprise_id=recall.enterprise_id),
         Event.objects.filter(enterprise_id=recall.enterprise_id),
+        Location.objects.filter(enterprise_id=recall.enterprise_id),
     )
 
 

@@ -115,7 +115,7 @@ def item_rows(found: Scope) -> Table:
                 status_label(item.status),
                 item.last_step,
                 _when(item.last_time),
-                item.location,
+                _named(item.location, found),
                 ", ".join([item.disposition, *item.persistent]).strip(", "),
                 item.holder,
                 ", ".join(item.containers),
@@ -126,10 +126,17 @@ def item_rows(found: Scope) -> Table:
     return rows
 
 
+def _named(uri: str, found: Scope) -> str:
+    """A location with the name master data gives it, if any."""
+    name = found.name(uri)
+    return f"{name}\n{uri}" if name else uri
+
+
 def customer_rows(found: Scope) -> Table:
     rows: Table = [
         [
             _("Customer"),
+            _("Name"),
             _("Items"),
             _("Quantity"),
             _("Suspect material"),
@@ -141,6 +148,7 @@ def customer_rows(found: Scope) -> Table:
         rows.append(
             [
                 customer.party or _("(not stated)"),
+                found.name(customer.party),
                 len(customer.items),
                 amounts(customer.quantities),
                 amounts(customer.carried),
@@ -161,7 +169,7 @@ def stock_rows(found: Scope) -> Table:
             if item.quantity is not None
             else ""
         )
-        rows.append([item.uri, item.location, item.holder, quantity, item.last_step])
+        rows.append([item.uri, _named(item.location, found), item.holder, quantity, item.last_step])
     return rows
 
 

@@ -16,7 +16,7 @@ from parkbrain.registry import tenancy
 
 from . import genealogy, recall, services
 from .api_recall import REPORT_TYPES, report_response, visible_recalls
-from .models import Event, GenealogyEdge, Recall, RecallState
+from .models import Event, GenealogyEdge, Location, Recall, RecallState
 from .recall_report import amounts
 from .words import disposition_name, step_name
 
@@ -128,7 +128,7 @@ def _scope_view(found: recall.Scope) -> dict:
             "step": step_name(_step(item.last_step)),
             "disposition": disposition_name(item.disposition),
             "flags": [disposition_name(flag) for flag in item.persistent],
-            "location": _label(item.location) if item.location else "",
+            "location": found.name(item.location) or _label(item.location) if item.location else "",
             # A lot spread over many cases would make a row a page tall: the first few, a count.
             "containers": [(c, _label(c)) for c in item.containers[:CONTAINERS_SHOWN]],
             "more_containers": item.containers[CONTAINERS_SHOWN:],
@@ -144,7 +144,7 @@ def _scope_view(found: recall.Scope) -> dict:
     customers = [
         {
             "customer": c,
-            "label": _label(c.party) if c.party else "",
+            "label": found.name(c.party) or _label(c.party) if c.party else "",
             "carried": amounts(c.carried),
             "transactions": [_transaction(t) for t in c.transactions],
         }
@@ -160,6 +160,7 @@ def _visible_scope(request: HttpRequest, params: dict[str, str]) -> recall.Scope
         recall.parse_criteria(params),
         tenancy.restrict(GenealogyEdge.objects.all(), request.user, via="enterprise"),
         tenancy.restrict(Event.objects.all(), request.user, via="enterprise"),
+        tenancy.restrict(Location.objects.all(), request.user, via="enterprise"),
     )
 
 

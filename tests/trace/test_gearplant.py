@@ -9,7 +9,8 @@ import pytest
 
 from parkbrain.trace import gearplant, identifiers, recall
 from parkbrain.trace.gearplant import EV, GEAR, GEAR_LOT, GearPlant
-from parkbrain.trace.models import CaptureJob, Event, GenealogyEdge
+from parkbrain.trace.locations import save_locations
+from parkbrain.trace.models import CaptureJob, Event, GenealogyEdge, Location
 from parkbrain.trace.services import capture_document
 from parkbrain.trace.validation import check_document
 
@@ -212,3 +213,28 @@ def test_a_small_plant_captures_whole_and_recall_finds_the_seeded_lots(demo):
     assert sorted(found.starts) == sorted(incident.lots)
     lots = {item.uri for item in found.items if item.uri.startswith(GEAR_LOT)}
     assert lots == set(incident.lots)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [2, 9])
+def test_master_data_names_every_place_and_party_each_owner_names(demo, lines):
+    plant = GearPlant(**{**SMALL, "lines": lines, "days": 4})
+    data = plant.master_data({GEAR: "齿轮厂", EV: "整车厂"})
+    for owner in (GEAR, EV):
+        # Valid as POST /locations takes it: parents first, none twice, all canonical.
+        save_locations(demo.firms[owner.lower()], data[owner])
+    named = {
+        owner: {entry["id"]: entry["name"] for entry in entries} for owner, entries in data.items()
+    }
+    used: dict[str, set[str]] = defaultdict(set)
+    for owner, event in plant.events():
+        for key in ("readPoint", "bizLocation"):
+            if key in event:
+                used[owner].add(event[key]["id"])
+        for pair in event.get("sourceList", []) + event.get("destinationList", []):
+            used[owner].add(pair.get("source") or pair.get("destination"))
+    for owner in (GEAR, EV):
+        assert used[owner] <= set(named[owner]), used[owner] - set(named[owner])
+    assert named[GEAR][plant.furnace(0)] == "渗碳炉 F001"
+    assert named[GEAR][gearplant.EV_PARTY] == "整车厂"
+    assert Location.objects.filter(enterprise=demo.firms["gear"]).count() == len(data[GEAR])

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from parkbrain.trace import recall, recall_report, services
 from parkbrain.trace.genealogy import TraceError
+from parkbrain.trace.locations import save_locations
 from parkbrain.trace.models import Event, GenealogyEdge, Recall
 
 from .test_genealogy import _amount, _capture, _event, _pack, _transform
@@ -416,7 +417,12 @@ def test_only_the_owning_enterprise_creates_and_executes(plant, demo):
 # -- reports --------------------------------------------------------------------------------
 
 
+EV_NAME = "桐乡启行新能源汽车有限公司"
+
+
 def test_the_reports_list_criteria_counts_items_customers_and_stock(plant, demo):
+    save_locations(demo.firms["gear"], [{"id": EV_PARTY, "name": EV_NAME}])
+    save_locations(demo.firms["gear"], [{"id": WAREHOUSE, "name": "成品仓库"}])
     order = recall.create_recall(demo.user("gear"), '=HYPERLINK("x")', {"epc": HEAT})
     found = recall.recall_scope(order)
     with translation.override("en"):
@@ -439,9 +445,10 @@ def test_the_reports_list_criteria_counts_items_customers_and_stock(plant, demo)
     gear_row = next(row for row in affected if row[0] == S1)
     assert gear_row[2] == "Shipped" and gear_row[8] == f"{CASE}, {PALLET}"
     customers = list(book["Customers"].iter_rows(values_only=True))
-    assert customers[1][:3] == (EV_PARTY, 1, "1 pcs")
-    stock = {row[0] for row in book["Stock to quarantine"].iter_rows(values_only=True)}
-    assert stock == {"Identifier", S2, S3, GA, GB, BATCH}
+    assert customers[1][:4] == (EV_PARTY, EV_NAME, 1, "1 pcs")
+    stock = {row[0]: row[1] for row in book["Stock to quarantine"].iter_rows(values_only=True)}
+    assert set(stock) == {"Identifier", S2, S3, GA, GB, BATCH}
+    assert stock[S2] == f"成品仓库\n{WAREHOUSE}"
     reader = PdfReader(io.BytesIO(document))
     text = "".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 1
@@ -471,6 +478,35 @@ def test_the_scope_route_answers_with_tenancy(client, plant, ev_token, demo, oth
     assert client.get(reverse(SCOPE), {"epc": HEAT}).json()["items"][0]["status"] == "unknown"
     client.logout()
     assert client.get(reverse(SCOPE), {"epc": HEAT}).status_code == 401
+
+
+def test_customers_and_locations_carry_the_names_the_callers_own_master_data_gives(
+    client, plant, ev_token, demo
+):
+    for auth, names in (
+        (plant, {EV_PARTY: EV_NAME, WAREHOUSE: "成品仓库"}),
+        (ev_token, {EV_PARTY: "本公司", WAREHOUSE: "供应商仓库"}),
+    ):
+        stated = [{"id": uri, "name": name} for uri, name in names.items()]
+        response = client.post(
+            reverse("api:epcis_locations"),
+            data=json.dumps(stated),
+            content_type="application/json",
+            **auth,
+        )
+        assert response.status_code == 200, response.content
+    answer = client.get(reverse(SCOPE), {"epc": HEAT}, **plant).json()
+    assert [(c["party"], c["name"]) for c in answer["customers"]] == [(EV_PARTY, EV_NAME)]
+    kept = next(i for i in answer["items"] if i["uri"] == S2)
+    assert (kept["bizLocation"], kept["bizLocationName"]) == (WAREHOUSE, "成品仓库")
+    # Where nothing names it, the identifier stands alone.
+    unnamed = [i for i in answer["items"] if i["bizLocation"] != WAREHOUSE]
+    assert unnamed and all(i["bizLocationName"] is None for i in unnamed)
+    # The page shows the names, the identifiers in the cells' titles.
+    client.force_login(demo.user("gear"))
+    page = client.get(reverse("trace:recall"), {"epc": HEAT}).content.decode()
+    assert f'title="{EV_PARTY}">{EV_NAME}<' in page and "成品仓库" in page
+    assert "供应商仓库" not in page and "本公司" not in page
 
 
 def test_a_bad_scope_parameter_is_400_naming_it(client, gear_token):
