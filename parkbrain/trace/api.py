@@ -105,8 +105,12 @@ def job_document(job: CaptureJob) -> dict:
         "the element. Answers 202 with the finished capture job and its URL in Location. "
         "Header GS1-Capture-Error-Behaviour: rollback (default: any invalid event saves "
         "nothing) or proceed (valid events are saved, the others listed). Events already "
-        "stored (same Event Hash ID) are not stored again. Over GS1-EPCIS-Capture-Limit events "
-        "or GS1-EPCIS-Capture-File-Size-Limit bytes: 413."
+        "stored (same Event Hash ID) are not stored again. Location master data in the header "
+        "(epcisHeader.epcisMasterData, BusinessLocation and ReadPoint vocabularies: the "
+        "cbvmda:name attribute and children) is saved as the enterprise's locations, as POST "
+        "/locations would, keeping what it does not state; a problem in it counts as a "
+        "document problem named epcisHeader.epcisMasterData.*. Over GS1-EPCIS-Capture-Limit "
+        "events or GS1-EPCIS-Capture-File-Size-Limit bytes: 413."
     ),
     response={202: dict},
     openapi_extra={

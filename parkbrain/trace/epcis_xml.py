@@ -289,8 +289,41 @@ def xml_capture_document(data: bytes | str) -> dict[str, Any]:
     for attribute in ("schemaVersion", "creationDate"):
         if root.get(attribute) is not None:
             document[attribute] = root.get(attribute)
+    header = _master_data(root)
+    if header:
+        document["epcisHeader"] = {"epcisMasterData": {"vocabularyList": header}}
     document["epcisBody"] = body
     return document
+
+
+def _master_data(root: ET.Element) -> list[dict[str, Any]]:
+    """The header's vocabularies in the JSON-LD shape (EPCISHeader/epcisMasterData in 2.0,
+    EPCISHeader/extension/EPCISMasterData in 1.2)."""
+    header = next((e for e in _children(root) if _local(str(e.tag)) == "EPCISHeader"), None)
+    if header is None:
+        return []
+    found = next((e for e in header.iter() if _local(str(e.tag)) == "VocabularyList"), None)
+    vocabularies = []
+    for vocabulary in _children(found) if found is not None else []:
+        elements = []
+        for listed in _children(vocabulary):
+            for element in _children(listed):
+                attributes = [
+                    {"id": a.get("id", ""), "attribute": _text(a)}
+                    for a in _children(element)
+                    if _local(str(a.tag)) == "attribute"
+                ]
+                children = [
+                    _text(i)
+                    for c in _children(element)
+                    if _local(str(c.tag)) == "children"
+                    for i in _children(c)
+                ]
+                elements.append(
+                    {"id": element.get("id", ""), "attributes": attributes, "children": children}
+                )
+        vocabularies.append({"type": vocabulary.get("type", ""), "vocabularyElementList": elements})
+    return vocabularies
 
 
 def _namespaces_in(element: ET.Element) -> set[str]:

@@ -106,15 +106,22 @@ def _problem(index: int | None, field: str, value: object, reason: str) -> dict[
     return {"index": index, "field": field, "value": str(value)[:200], "reason": reason}
 
 
-def _checked(entries: Any) -> tuple[list[tuple[str, str, str | None]], list[dict]]:
-    """(uri, name, parent uri) per entry, canonical, and the problems of the batch itself."""
+#: An entry that leaves its parent as stored (master data that does not state it).
+KEEP = "\x00keep"
+
+
+def _checked(
+    entries: Any, keep_unstated: bool = False
+) -> tuple[list[tuple[str, str | None, str | None]], list[dict]]:
+    """(uri, name, parent uri) per entry, canonical, and the problems of the batch itself.
+    With `keep_unstated`, a missing name is None and a missing parent KEEP."""
     problems: list[dict] = []
     if not isinstance(entries, list) or not entries:
         return [], [_problem(None, "locations", "", _("send a non-empty list of locations"))]
     if len(entries) > BATCH_LIMIT:
         reason = _("at most %(n)d locations per call") % {"n": BATCH_LIMIT}
         return [], [_problem(None, "locations", len(entries), reason)]
-    rows: list[tuple[str, str, str | None]] = []
+    rows: list[tuple[str, str | None, str | None]] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             problems.append(_problem(index, "", "", _("each location is an object")))
@@ -122,7 +129,8 @@ def _checked(entries: Any) -> tuple[list[tuple[str, str, str | None]], list[dict
         unknown = set(entry) - {"id", "name", "parent"}
         for key in sorted(unknown):
             problems.append(_problem(index, key, "", _("unknown field; use id, name, parent")))
-        uri = parent = None
+        uri = None
+        parent = KEEP if keep_unstated and "parent" not in entry else None
         try:
             uri = canonical(str(entry.get("id") or ""))
         except IdentifierError as exc:
@@ -132,8 +140,8 @@ def _checked(entries: Any) -> tuple[list[tuple[str, str, str | None]], list[dict
                 parent = canonical(str(entry["parent"]))
             except IdentifierError as exc:
                 problems.append(_problem(index, "parent", entry["parent"], str(exc)))
-        name = entry.get("name", "")
-        if not isinstance(name, str) or len(name) > 200:
+        name = None if keep_unstated and "name" not in entry else entry.get("name", "")
+        if name is not None and (not isinstance(name, str) or len(name) > 200):
             problems.append(_problem(index, "name", name, _("text of at most 200 characters")))
             name = ""
         if uri is not None:
@@ -141,12 +149,17 @@ def _checked(entries: Any) -> tuple[list[tuple[str, str, str | None]], list[dict
     return rows, problems
 
 
-def save_locations(enterprise: Enterprise, entries: Any) -> dict[str, int]:
+def save_locations(
+    enterprise: Enterprise, entries: Any, keep_unstated: bool = False
+) -> dict[str, int]:
     """State locations of `enterprise` ({id, name, parent} each; a missing parent makes a
     top-level location). All or nothing: the whole batch is checked first (identifiers,
     duplicates, parents known in the batch or stored, no cycles). Saying the same again
-    changes nothing. Returns how many were created and updated."""
-    rows, problems = _checked(entries)
+    changes nothing. Returns how many were created and updated.
+
+    With `keep_unstated` (master data sent with a capture), a missing name or parent leaves
+    the stored one as it is."""
+    rows, problems = _checked(entries, keep_unstated)
     index_of: dict[str, int] = {}
     for index, (uri, _name, _parent) in enumerate(rows):
         if uri in index_of:
@@ -157,8 +170,10 @@ def save_locations(enterprise: Enterprise, entries: Any) -> dict[str, int]:
         for loc in Location.objects.filter(enterprise=enterprise).select_related("parent")
     }
     parent_of = {uri: (loc.parent.uri if loc.parent else None) for uri, loc in stored.items()}
-    parent_of.update({uri: parent for uri, _name, parent in rows})
-    for index, (uri, _name, parent) in enumerate(rows):
+    parent_of.update({uri: parent for uri, _name, parent in rows if parent != KEEP})
+    parent_of.update({uri: None for uri, _name, parent in rows if uri not in parent_of})
+    for index, (uri, _name, stated) in enumerate(rows):
+        parent = parent_of[uri] if stated == KEEP else stated
         if parent is not None and parent not in parent_of:
             problems.append(
                 _problem(index, "parent", parent, _("unknown location; state the parent first"))
@@ -180,14 +195,18 @@ def save_locations(enterprise: Enterprise, entries: Any) -> dict[str, int]:
         for uri, name, _parent in rows:
             location = stored.get(uri)
             if location is None:
-                stored[uri] = Location.objects.create(enterprise=enterprise, uri=uri, name=name)
+                stored[uri] = Location.objects.create(
+                    enterprise=enterprise, uri=uri, name=name or ""
+                )
                 created.add(uri)
-            elif location.name != name:
+            elif name is not None and location.name != name:
                 location.name = name
                 location.save(update_fields=["name", "updated_at"])
                 updated.add(uri)
         changed = []
         for uri, _name, parent in rows:
+            if parent == KEEP:
+                continue
             location = stored[uri]
             parent_id = stored[parent].pk if parent else None
             if location.parent_id != parent_id:

@@ -2,7 +2,7 @@
 keep the genealogy edge table in step with the stored events."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -18,7 +18,7 @@ from parkbrain.registry.choices import Role
 from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import actor_fields
 
-from . import attributes
+from . import attributes, locations, masterdata
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
 from .hashing import EventHasher, document_ignore_fields
 from .models import (
@@ -78,6 +78,8 @@ class CheckedCapture:
     checked: CheckedDocument
     incoming: list[_Incoming]
     context_json: str | None
+    #: Locations the header's master data states (see ``masterdata.location_entries``).
+    locations: list[dict[str, str]] = field(default_factory=list)
 
     def for_transfer(self) -> "CheckedCapture":
         """The same capture without each event's parsed JSON, which its rows hold as text:
@@ -87,7 +89,7 @@ class CheckedCapture:
             for i in self.incoming
         ]
         checked = replace(self.checked, events=[i.clean for i in lighter])
-        return CheckedCapture(checked, lighter, self.context_json)
+        return CheckedCapture(checked, lighter, self.context_json, self.locations)
 
 
 def check_capture(document: Any) -> CheckedCapture:
@@ -99,7 +101,9 @@ def check_capture(document: Any) -> CheckedCapture:
         for clean in checked.events:
             hash_id = hasher.hash_id(clean.data)
             incoming.append(_Incoming(clean, hash_id, _rows(clean, hash_id, checked.context)))
-    return CheckedCapture(checked, incoming, json_text(checked.context))
+    return CheckedCapture(
+        checked, incoming, json_text(checked.context), masterdata.location_entries(document)
+    )
 
 
 def _rows(clean: CleanEvent, hash_id: str, context: Any) -> _Rows:
@@ -205,6 +209,11 @@ def _capture(
     incoming = [i for i in incoming if i.clean.index not in refused_indexes]
     with transaction.atomic():
         job.save()
+        if prepared.locations and not checked.document_refused:
+            refused = _save_master_data(enterprise, prepared.locations)
+            problems.extend(refused)
+            if refused and error_behaviour == ErrorBehaviour.ROLLBACK:
+                incoming = []
         saved, duplicates = _store(job, enterprise, incoming, prepared.context_json)
         job.events_saved, job.events_duplicate = saved, duplicates
         job.events_refused = job.event_count - saved - duplicates
@@ -218,6 +227,19 @@ def _capture(
         job.finished_at = timezone.now()
         job.save()
     return job
+
+
+def _save_master_data(enterprise: Enterprise, entries: list[dict[str, str]]) -> list[Problem]:
+    """Save the header's locations (a savepoint: all or none); their problems, if refused."""
+    try:
+        with transaction.atomic():
+            locations.save_locations(enterprise, entries, keep_unstated=True)
+    except locations.LocationProblems as exc:
+        return [
+            Problem(None, f"epcisHeader.epcisMasterData.{p['field']}", p["value"], p["reason"])
+            for p in exc.problems
+        ]
+    return []
 
 
 def _problem_order(problem: Problem) -> tuple[int, str]:
