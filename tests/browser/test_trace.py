@@ -55,12 +55,27 @@ def test_from_a_gears_genealogy_to_the_heat_and_its_recall(
     from django.test import Client
 
     from parkbrain.registry import services
-    from tests.trace.test_recall import PLANT, S2
+    from tests.trace.test_recall import EV_NAME, EV_PARTY, PLANT, S2, WAREHOUSE
     from tests.trace.test_recall import S1 as GEAR
 
     _token, raw = services.issue_api_token(zone.firms["gear"], "mes")
     document = corpora.wrapped(PLANT[0])
     document["epcisBody"]["eventList"] = PLANT
+    # The plant's MES names its warehouse and its customer in the document's master data.
+    named = [(WAREHOUSE, "成品仓库"), (EV_PARTY, EV_NAME)]
+    document["epcisHeader"] = {
+        "epcisMasterData": {
+            "vocabularyList": [
+                {
+                    "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+                    "vocabularyElementList": [
+                        {"id": uri, "attributes": [{"id": "cbvmda:name", "attribute": name}]}
+                        for uri, name in named
+                    ],
+                }
+            ]
+        }
+    }
     answer = Client().post(
         "/api/epcis/capture",
         data=json.dumps(document),
@@ -83,7 +98,8 @@ def test_from_a_gears_genealogy_to_the_heat_and_its_recall(
     expect(page.get_by_test_id("count-affected")).to_have_text("7")
     expect(page.get_by_test_id("count-in-stock")).to_have_text("5")
     expect(page.get_by_test_id("recall-stock")).to_contain_text(S2.split(":")[-1])
-    expect(page.get_by_test_id("recall-customers")).to_contain_text("pgln 6905555.00000")
+    expect(page.get_by_test_id("recall-customers")).to_contain_text(EV_NAME)
+    expect(page.get_by_test_id("recall-stock")).to_contain_text("成品仓库")
     page.evaluate("document.fonts.ready")
     shot("trace-recall-scope")
     page.fill("#reason", "炉号 HEAT-1 硬度不合格")
