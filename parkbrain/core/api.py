@@ -1,5 +1,7 @@
 """What every API router shares: authentication of people and machines, and error answers."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
@@ -48,3 +50,10 @@ def filtered(filterset) -> QuerySet:
             ],
         )
     return filterset.qs
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A time as the APIs write it: UTC, milliseconds, 'Z' (None stays None)."""
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,8 +1,8 @@
 """EPCIS 2.0 REST binding (mounted under /api/epcis): capture (JSON-LD or XML), single-event
 read, the query side (SimpleEventQuery at /events; the /epcs, /eventTypes, /bizSteps,
 /bizLocations, /readPoints and /dispositions collections and the events of each member; named
-queries at /queries), location master data for the WD_ parameters (/locations, our extension),
-and our genealogy extension (/trace/backward, /trace/forward), which is not part of EPCIS 2.0.
+queries at /queries), location master data for the WD_ parameters (/locations, our extension);
+our genealogy and recall extensions are in api_genealogy and api_recall.
 
 Capture is synchronous: the capture job is finished when the 202 leaves, which the binding
 allows. A body that is not a JSON or XML EPCIS document is answered 400 at once; problems inside
@@ -13,7 +13,6 @@ and project managers get 403. Reading follows tenancy: what the caller may not s
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,14 +24,14 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import ApiError, utc_iso
 from parkbrain.registry import tenancy
 
-from . import genealogy, identifiers, locations, named_queries, query, services
+from . import identifiers, locations, named_queries, query, services
 from .choices import ErrorBehaviour, EventType
 from .epcis_xml import XmlProblems, xml_capture_document
-from .models import CaptureJob, Event, GenealogyEdge, Location, NamedQuery
-from .validation import count_events, parse_timestamp, vocabulary_uri
+from .models import CaptureJob, Event, Location, NamedQuery
+from .validation import count_events, vocabulary_uri
 
 router = Router(tags=["epcis"])
 
@@ -68,18 +67,12 @@ def _too_large(reason: str) -> JsonResponse:
     )
 
 
-def _iso(moment) -> str | None:
-    if moment is None:
-        return None
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def job_document(job: CaptureJob) -> dict:
     """The capture job as the binding shows it, with our counts and errors."""
     return {
         "captureID": str(job.pk),
-        "createdAt": _iso(job.received_at),
-        "finishedAt": _iso(job.finished_at),
+        "createdAt": utc_iso(job.received_at),
+        "finishedAt": utc_iso(job.finished_at),
         "running": job.running,
         "success": job.success,
         "captureErrorBehaviour": job.error_behaviour,
@@ -208,7 +201,7 @@ def event_document(event: Event, epc_format: str) -> dict[str, Any]:
     body = dict(event.event_json)
     if "@context" not in body and event.context is not None:
         body = {"@context": event.context, **body}
-    body["recordTime"] = _iso(event.record_time)
+    body["recordTime"] = utc_iso(event.record_time)
     body.setdefault("eventID", event.hash_id)
     if epc_format in (identifiers.ALWAYS_EPC_URN, identifiers.ALWAYS_GS1_DIGITAL_LINK):
         body = _translated(body, lambda uri: identifiers.as_format(uri, epc_format))
@@ -331,7 +324,7 @@ def _query_document(
         "@context": [EPCIS_CONTEXT],
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
-        "creationDate": _iso(timezone.now()),
+        "creationDate": utc_iso(timezone.now()),
         "epcisBody": {
             "queryResults": {
                 "queryName": "SimpleEventQuery",
@@ -740,120 +733,9 @@ def save_locations(request: HttpRequest):
     return JsonResponse(counts, headers=VERSION_HEADERS)
 
 
-# -- genealogy (ParkBrain extension) --------------------------------------------------------
+# Mounted after the routes above; both read helpers defined here.
+from .api_genealogy import router as genealogy_router  # noqa: E402
+from .api_recall import router as recall_router  # noqa: E402
 
-_TRACE_DESCRIPTION = (
-    "ParkBrain extension, not part of EPCIS 2.0. Walks the genealogy the caller's visible events "
-    "state, breadth-first: %s. Parameters: epc (EPC URN, class/lot URN or GS1 Digital Link; a "
-    "GTIN with a lot is a class), depth (hops, default 10, at most 50), from and to (event time "
-    "window, ISO 8601, from inclusive, to exclusive). Answers {start, direction, depth, nodes, "
-    "edges, truncated}: each node with its depth, first and last event time and the events naming "
-    "it (bizStep, readPoint, bizLocation); each edge from input or child to output or parent, "
-    "with its kind, quantities and units as the event lists them; TransformationEvents sharing "
-    "a transformationID link every input of one to every output of another. truncated is true "
-    "when the depth limit cut the walk. A bad identifier, depth or time is 400."
-)
-
-
-def _moment(raw: str, name: str) -> datetime | None:
-    if not raw:
-        return None
-    moment = parse_timestamp(raw.replace(" ", "+"))
-    if moment is None:
-        raise genealogy.TraceError(name, raw, _("not an ISO 8601 time with a UTC offset"))
-    return moment
-
-
-def _quantity(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _trace_document(trace: genealogy.Trace) -> dict[str, Any]:
-    return {
-        "start": trace.start,
-        "direction": trace.direction,
-        "depth": trace.depth,
-        "nodes": [
-            {
-                "uri": node.uri,
-                "depth": node.depth,
-                "firstEventTime": _iso(node.first_event_time),
-                "lastEventTime": _iso(node.last_event_time),
-                "events": [
-                    {
-                        "eventID": e["event_id"],
-                        "type": e["event_type"],
-                        "action": e["action"] or None,
-                        "role": e["role"],
-                        "eventTime": _iso(e["event_time"]),
-                        "bizStep": e["biz_step"] or None,
-                        "readPoint": e["read_point"] or None,
-                        "bizLocation": e["biz_location"] or None,
-                    }
-                    for e in node.events
-                ],
-            }
-            for node in trace.nodes
-        ],
-        "edges": [
-            {
-                "from": edge.from_uri,
-                "to": edge.to_uri,
-                "kind": edge.kind,
-                "action": edge.action or None,
-                "depth": edge.depth,
-                "eventID": edge.event_id,
-                "eventTime": _iso(edge.event_time),
-                "fromQuantity": _quantity(edge.from_quantity),
-                "fromUom": edge.from_uom or None,
-                "toQuantity": _quantity(edge.to_quantity),
-                "toUom": edge.to_uom or None,
-                "removedAt": _iso(edge.removed_at),
-            }
-            for edge in trace.edges
-        ],
-        "truncated": trace.truncated,
-    }
-
-
-def _trace(request: HttpRequest, direction: str) -> JsonResponse:
-    try:
-        start = genealogy.start_identifier(request.GET.get("epc", ""))
-        depth = genealogy.checked_depth(request.GET.get("depth"))
-        since = _moment(request.GET.get("from", ""), "from")
-        until = _moment(request.GET.get("to", ""), "to")
-    except genealogy.TraceError as exc:
-        problem = {"index": None, "field": exc.field, "value": exc.value[:200]}
-        raise ApiError(400, [{**problem, "reason": exc.reason}]) from exc
-    edges = tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise")
-    trace = genealogy.walk(
-        start, direction, edges, _visible_events(request), depth=depth, since=since, until=until
-    )
-    return JsonResponse(_trace_document(trace), json_dumps_params={"ensure_ascii": False})
-
-
-@router.get(
-    "/trace/backward",
-    url_name="epcis_trace_backward",
-    summary="Backward trace: what went into an identifier (ParkBrain extension, not EPCIS 2.0)",
-    description=_TRACE_DESCRIPTION % "outputs to their inputs, parents to their children",
-    response=dict,
-)
-def trace_backward(request: HttpRequest):
-    return _trace(request, genealogy.BACKWARD)
-
-
-@router.get(
-    "/trace/forward",
-    url_name="epcis_trace_forward",
-    summary="Forward trace: what an identifier went into (ParkBrain extension, not EPCIS 2.0)",
-    description=_TRACE_DESCRIPTION % "inputs to their outputs, children to their parents",
-    response=dict,
-)
-def trace_forward(request: HttpRequest):
-    return _trace(request, genealogy.FORWARD)
-
-
-from .api_recall import router as recall_router  # noqa: E402 - mounted after the routes above
-
+router.add_router("/trace", genealogy_router)
 router.add_router("/recall", recall_router)

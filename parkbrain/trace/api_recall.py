@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import ApiError, utc_iso
 from parkbrain.registry import tenancy
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE
 
@@ -34,10 +34,6 @@ _CRITERIA = (
     "inspection in the window). Times are ISO 8601; from is inclusive, to exclusive."
 )
 REPORT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "pdf": "application/pdf"}
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
 
 
 def _amounts(values: dict[str, Decimal]) -> dict[str, float]:
@@ -60,7 +56,7 @@ def scope_document(found: recall.Scope) -> dict[str, Any]:
                 "remaining": None if i.remaining is None else float(i.remaining),
                 "remainingUom": i.remaining_uom or None,
                 "containers": i.containers,
-                "lastEventTime": _iso(i.last_time),
+                "lastEventTime": utc_iso(i.last_time),
                 "lastBizStep": i.last_step or None,
                 "bizLocation": i.location or None,
                 "bizLocationName": found.name(i.location) or None,
@@ -68,7 +64,7 @@ def scope_document(found: recall.Scope) -> dict[str, Any]:
                 "persistentDisposition": i.persistent,
                 "holder": i.holder or None,
                 "shipped": i.shipped,
-                "shippedAt": _iso(i.shipped_at),
+                "shippedAt": utc_iso(i.shipped_at),
                 "customer": i.customer or None,
                 "bizTransactions": i.transactions,
                 "quantity": None if i.quantity is None else float(i.quantity),
@@ -105,8 +101,8 @@ def recall_document(item: Recall) -> dict[str, Any]:
         "criteria": item.criteria,
         "includeShipped": item.include_shipped,
         "state": item.state,
-        "createdAt": _iso(item.created_at),
-        "executedAt": _iso(item.executed_at),
+        "createdAt": utc_iso(item.created_at),
+        "executedAt": utc_iso(item.executed_at),
         "captureID": str(item.capture_job_id) if item.capture_job_id else None,
         "counts": {
             "affected": item.affected_count,
