@@ -733,6 +733,34 @@ def save_locations(request: HttpRequest):
     return JsonResponse(counts, headers=VERSION_HEADERS)
 
 
+@router.delete(
+    "/locations/{path:location}",
+    url_name="epcis_location",
+    summary="Remove a location (ParkBrain extension)",
+    description=(
+        "The location (SGLN as EPC URN or Digital Link, URL-encoded) leaves the caller's "
+        "enterprise's master data; the locations under it move to the top level. Events that "
+        "name it are not touched. 404 when the enterprise has no such location. Only an "
+        "enterprise (user or token) removes its own."
+    ),
+    response={204: None},
+)
+def delete_location(request: HttpRequest, location: str):
+    enterprise = services.capturing_enterprise(request.auth)
+    if enterprise is None:
+        raise HttpError(403, "Only an enterprise or its API token removes its locations.")
+    try:
+        uri = identifiers.canonical(location)
+    except identifiers.IdentifierError as exc:
+        raise ApiError(
+            400, [{"index": None, "field": "location", "value": location[:200], "reason": str(exc)}]
+        ) from exc
+    removed, _rows = Location.objects.filter(enterprise=enterprise, uri=uri).delete()
+    if not removed:
+        raise HttpError(404, "Not Found")
+    return HttpResponse(status=204, headers=VERSION_HEADERS)
+
+
 # Mounted after the routes above; both read helpers defined here.
 from .api_genealogy import router as genealogy_router  # noqa: E402
 from .api_recall import router as recall_router  # noqa: E402

@@ -111,6 +111,9 @@ COVERED = {
         ".test_another_enterprise_neither_sees_nor_runs_nor_removes_the_query",
     ),
     "api:epcis_locations": "tests.trace.test_query_attributes.test_locations_tenancy",
+    "api:epcis_location": (
+        "tests.trace.test_query_attributes.test_removing_a_location_lifts_its_children_to_the_top"
+    ),
     "api:epcis_recall_scope": "tests.trace.test_recall.test_the_scope_route_answers_with_tenancy",
     **dict.fromkeys(
         [

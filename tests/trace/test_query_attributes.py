@@ -3,6 +3,7 @@ hierarchy: transactions, sources, destinations, error declarations, sensor data,
 ILMD fields, quantities in a unit, WD_ locations; and the /locations master data."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -339,6 +340,25 @@ def test_an_enterprise_hierarchy_widens_only_its_own_events(client, demo, sample
     assert _names(client, {}, {"WD_bizLocation": WORKSHOP}) == ["received", "withdrawn", "ev-line"]
     assert len(client.get(LOCATIONS).json()) == 2
     assert _state(client, {}, [{"id": DOCK}]).status_code == 403
+
+
+def test_removing_a_location_lifts_its_children_to_the_top(client, sample, ev_token, demo):
+    _state(
+        client, sample, [{"id": WORKSHOP, "name": "热处理车间"}, {"id": LINE, "parent": WORKSHOP}]
+    )
+    url = f"{LOCATIONS}/{quote(identifiers.to_digital_link(WORKSHOP), safe='')}"
+    # Another enterprise, zone staff and strangers cannot remove it.
+    assert client.delete(url, **ev_token).status_code == 404
+    client.force_login(demo.user("analyst"))
+    assert client.delete(url).status_code == 403
+    client.logout()
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, **sample).status_code == 204
+    assert client.get(LOCATIONS, **sample).json() == [{"id": LINE, "name": "", "parent": None}]
+    assert _names(client, sample, {"WD_bizLocation": WORKSHOP}) == ["received", "withdrawn"]
+    assert client.delete(url, **sample).status_code == 404
+    bad = client.delete(f"{LOCATIONS}/urn%3Aepc%3Aid%3Asgln%3A69.1", **sample)
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "location")
 
 
 def test_locations_tenancy(client, demo, other_zone, ev_token):
