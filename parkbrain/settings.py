@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PARKBRAIN_VAR_DIR") or BASE_DIR.parent / "var")
@@ -135,6 +136,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Brute-force lock-out: five failures for one user name from one address lock that pair.
 AXES_FAILURE_LIMIT = int(os.environ.get("PARKBRAIN_LOGIN_FAILURE_LIMIT", "5"))
+
+# The namespace of the MES's EPCIS extension fields. It is part of every MES event's hash:
+# a zone sets its own (ending in "/") before plants send data, and never changes it after.
+MES_NAMESPACE = os.environ.get("PARKBRAIN_MES_NAMESPACE") or "https://parkbrain.invalid/ns/mes/"
+if not MES_NAMESPACE.startswith(("https://", "http://")) or not MES_NAMESPACE.endswith("/"):
+    raise ImproperlyConfigured("PARKBRAIN_MES_NAMESPACE must be an http(s) URL ending in '/'")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

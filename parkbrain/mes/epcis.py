@@ -24,9 +24,10 @@ from django.conf import settings
 from .choices import BIZ_STEPS, StepCode
 from .validation import COUNT_UNIT, CleanInspection, CleanLot, CleanOperation, CleanReading
 
-#: Our extension namespace (prefix ``mes``). A name, never fetched; the .invalid host is
-#: reserved (RFC 2606) so it can never be mistaken for a resolvable vocabulary.
-NAMESPACE = "https://parkbrain.invalid/ns/mes/"
+#: Our extension namespace (prefix ``mes``), the zone's own (PARKBRAIN_MES_NAMESPACE). A name,
+#: never fetched; the default's .invalid host is reserved (RFC 2606), so it can never be
+#: mistaken for a resolvable vocabulary.
+NAMESPACE = settings.MES_NAMESPACE
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CONTEXT = [EPCIS_CONTEXT, {"mes": NAMESPACE, "cbvmda": "urn:epcglobal:cbv:mda:"}]
 

@@ -44,3 +44,18 @@ def test_database_url_selects_the_database(tmp_path: Path):
     assert _settings_value("settings.DATABASES['default']['ENGINE']", env).endswith("sqlite3")
     env["PARKBRAIN_DATABASE_URL"] = "postgres://u@127.0.0.1:5/db"
     assert _settings_value("settings.DATABASES['default']['ENGINE']", env).endswith("postgresql")
+
+
+def test_the_mes_namespace_is_the_zones_own_and_must_be_a_url_ending_in_a_slash(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_MES_NAMESPACE": ""}
+    assert _settings_value("settings.MES_NAMESPACE", env) == "https://parkbrain.invalid/ns/mes/"
+    env["PARKBRAIN_MES_NAMESPACE"] = "https://tongxiang.example.cn/ns/mes/"
+    expression = "__import__('parkbrain.mes.epcis').mes.epcis.CONTEXT[1]['mes']"
+    assert _settings_value(expression, env) == "https://tongxiang.example.cn/ns/mes/"
+    env["PARKBRAIN_MES_NAMESPACE"] = "tongxiang-mes"
+    try:
+        _settings_value("settings.MES_NAMESPACE", env)
+    except subprocess.CalledProcessError as exc:
+        assert "PARKBRAIN_MES_NAMESPACE must be an http(s) URL" in exc.stderr
+    else:
+        raise AssertionError("a namespace that is not a URL was taken")
