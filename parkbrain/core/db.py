@@ -6,27 +6,33 @@ from contextvars import ContextVar
 
 from django.db import connections, transaction
 
-_serial = ContextVar("serial_plans", default=False)
+_active = ContextVar("lookup_plans", default=False)
 
 
 @contextmanager
-def serial_plans(using: str = "default") -> Iterator[None]:
-    """Plan the enclosed queries without parallel workers (PostgreSQL; elsewhere a no-op).
+def lookup_plans(using: str = "default") -> Iterator[None]:
+    """Plan the enclosed queries as the short index lookups they are (PostgreSQL; elsewhere a
+    no-op): no parallel workers and no JIT compilation.
 
-    For many short index lookups in a row, as a genealogy walk makes: PostgreSQL planned one
-    level parallel on an over-estimate of its rows, and starting the worker took 5 ms of a
-    7 ms query. SET LOCAL ends with the transaction opened here (or the caller's); nested
-    uses add nothing.
+    A genealogy walk or recall scope runs a few such queries in a row. PostgreSQL planned one
+    parallel on an over-estimate of its rows, and starting the worker took 5 ms of a 7 ms
+    query; JIT compiling costs tens of milliseconds once an estimate passes jit_above_cost,
+    which the crude row estimates of a recursive query can do on a large database. The
+    settings are local to the transaction opened here (or the caller's); nested uses add
+    nothing.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql" or _serial.get():
+    if connection.vendor != "postgresql" or _active.get():
         yield
         return
-    token = _serial.set(True)
+    token = _active.set(True)
     try:
         with transaction.atomic(using=using):
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cursor.execute(
+                    "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+                    "set_config('jit', 'off', true)"
+                )
             yield
     finally:
-        _serial.reset(token)
+        _active.reset(token)

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from parkbrain.core.db import serial_plans
+from parkbrain.core.db import lookup_plans
 
 from . import identifiers
 from .choices import Action, EdgeKind
@@ -249,7 +249,7 @@ def walk_from(
     if not starts:
         raise ValueError("no start")
     depth = max(1, min(depth, DEPTH_MAX))
-    with serial_plans():
+    with lookup_plans():
         return _walk(starts, direction, edges, events, depth, since, until)
 
 

@@ -29,7 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkbrain.core.db import serial_plans
+from parkbrain.core.db import lookup_plans
 from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting
 
@@ -284,7 +284,7 @@ def scope(
 ) -> Scope:
     """The recall scope of `criteria` over the visible `edges` and `events`, with the names
     the visible master data (`places`) gives customers and locations."""
-    with serial_plans():
+    with lookup_plans():
         found = _scope(criteria, edges, events)
         if places is not None:
             found.names = _names(found, places)
