@@ -9,6 +9,7 @@ digit; a Digital Link carries the key whole, with its check digit, after an Appl
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from biip.gs1_prefixes import GS1CompanyPrefix
@@ -154,7 +155,8 @@ def gs1_check_digit(digits: str) -> str:
     """GS1 mod-10 check digit for a string of digits (GTIN, GLN, SSCC, GSRN, GDTI, ...)."""
     if not digits.isdigit():
         raise IdentifierError(f"check digit needs digits only, got {digits!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    # Weights 3, 1, 3, ... from the right; summed by map in C, several times faster.
+    total = 3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))
     return str(-total % 10)
 
 
@@ -375,6 +377,9 @@ def _verify_check_digit(ai: str, value: str, uri: str) -> None:
         )
 
 
+# Validation and the Event Hash ID both read each identifier, and a lot's recurs across a
+# document; the key is immutable, so parsing each text once is safe.
+@lru_cache(maxsize=65536)
 def gs1_key(uri: str) -> Gs1Key | None:
     """The GS1 key in an EPC URN or GS1 Digital Link; None for any other URI.
 
