@@ -239,20 +239,22 @@ def copy_from_sqlite(path: str, events: int | None) -> None:
 
 
 def stored_reservoirs(gear: Enterprise) -> dict[str, list[str]]:
-    """Start identifiers drawn from a database loaded before."""
+    """Start identifiers drawn from a database loaded before: the ends of edges picked at
+    random by id (a prefix search would scan tens of millions of identifiers)."""
     rng = random.Random(6)
-    reservoirs = {}
-    for prefix in (GEAR_LOT, STEEL):
-        uris = sorted(
-            EventIdentifier.objects.filter(
-                event__enterprise=gear,
-                uri__startswith=prefix,
-                role__in=("output_quantity", "quantity"),
-            )
-            .values_list("uri", flat=True)
-            .distinct()
-        )
-        reservoirs[prefix] = rng.sample(uris, min(SAMPLE, len(uris)))
+    last = GenealogyEdge.objects.order_by("-id").values_list("id", flat=True).first() or 1
+    reservoirs: dict[str, list[str]] = {GEAR_LOT: [], STEEL: []}
+    for _round in range(50):
+        if min(map(len, reservoirs.values())) >= SAMPLE:
+            break
+        ids = [rng.randint(1, last) for _ in range(10_000)]  # under SQLite's variable limit
+        picked = GenealogyEdge.objects.filter(id__in=ids, enterprise=gear)
+        for start, end in picked.values_list("from_uri", "to_uri"):
+            for uri in (start, end):
+                prefix = uri.rsplit(".", 1)[0] + "."
+                if prefix in reservoirs and len(reservoirs[prefix]) < SAMPLE:
+                    reservoirs[prefix].append(uri)
+        reservoirs = {prefix: list(dict.fromkeys(uris)) for prefix, uris in reservoirs.items()}
     return reservoirs
 
 
@@ -349,6 +351,12 @@ def main() -> None:
     parser.add_argument(
         "--copy-events", type=int, metavar="N", help="with --from-sqlite: the first N events only"
     )
+    parser.add_argument(
+        "--only",
+        choices=("traces", "recall", "capture"),
+        action="append",
+        help="measure only this (repeatable); default all",
+    )
     options = parser.parse_args()
     lines = lines_for(options.events)
     plant = GearPlant(seed=2024, start=date(2025, 11, 1), days=365, lines=lines)
@@ -361,6 +369,7 @@ def main() -> None:
         started = time.perf_counter()
         analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
+    parts = options.only or ("traces", "recall", "capture")
     loaded = Enterprise.objects.exists()
     if not loaded:
         build_demo(seed=7, scale=0.03, as_of=AS_OF, reports=False)
@@ -373,17 +382,21 @@ def main() -> None:
     if loaded:
         events = Event.objects.count()
         print(f"measuring again: {events:,} events already loaded")
-        reservoirs = stored_reservoirs(gear)
-        for _event in plant.events():  # fills in the seeded incident's lots
-            pass
+        reservoirs = stored_reservoirs(gear) if "traces" in parts else {}
+        if "recall" in parts:
+            for _event in plant.events():  # fills in the seeded incident's lots
+                pass
     else:
         reservoirs = load(plant, principals)
         started = time.perf_counter()
         analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
-    measure_traces(gear, reservoirs)
-    measure_recall(plant, gear)
-    measure_capture(lines, principals[GEAR], stand_in)
+    if "traces" in parts:
+        measure_traces(gear, reservoirs)
+    if "recall" in parts:
+        measure_recall(plant, gear)
+    if "capture" in parts:
+        measure_capture(lines, principals[GEAR], stand_in)
 
 
 if __name__ == "__main__":
