@@ -1,10 +1,12 @@
-"""Database session settings some reads need."""
+"""Database session settings and a lookup some reads need."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connections, transaction
+from django.db.models import CharField, Lookup
 
 _active = ContextVar("lookup_plans", default=False)
 
@@ -36,3 +38,23 @@ def lookup_plans(using: str = "default") -> Iterator[None]:
             yield
     finally:
         _active.reset(token)
+
+
+@CharField.register_lookup
+class AnyOf(Lookup):
+    """``field__any_of=[...]``: the field equals one of the values, sent as one parameter (a
+    PostgreSQL array; JSON text that SQLite reads with json_each) rather than one per value.
+
+    A trace looks up a few hundred identifiers at a time; as IN (%s, %s, ...) the statement
+    took longer to build, send and plan than to run.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [str(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]

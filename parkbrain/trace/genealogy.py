@@ -153,7 +153,7 @@ def level_edges(
     """The walkable edges touching one level of the walk, oldest first."""
     near = "to_uri" if direction == BACKWARD else "from_uri"
     return (
-        edges.filter(**{f"{near}__in": frontier})
+        edges.filter(**{f"{near}__any_of": frontier})
         .exclude(action=Action.DELETE)
         .order_by("event_time", "id")
     )
@@ -431,7 +431,7 @@ def _removals(edges: QuerySet[GenealogyEdge], parents: set[str]) -> Removals:
     child taken out after it still left."""
     if not parents:
         return {}
-    deletes = edges.filter(action=Action.DELETE, to_uri__in=parents)
+    deletes = edges.filter(action=Action.DELETE, to_uri__any_of=parents)
     removals: Removals = {}
     for child, parent, moment in deletes.order_by("event_time", "id").values_list(
         "from_uri", "to_uri", "event_time"
@@ -458,7 +458,7 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
     The identifiers are joined to ``events`` rather than matched against it as a subquery:
     SQLite would list every event the caller may see before looking at one identifier."""
     rows = (
-        events.filter(identifiers__uri__in=list(nodes))
+        events.filter(identifiers__uri__any_of=list(nodes))
         .order_by("event_time", "id")
         .values_list(
             "identifiers__uri",

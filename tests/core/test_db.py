@@ -29,3 +29,18 @@ def test_lookups_run_without_parallel_workers_or_jit_and_only_inside():
 def test_elsewhere_nothing_is_sent(django_assert_num_queries):
     with django_assert_num_queries(0), lookup_plans():
         pass
+
+
+@pytest.mark.django_db
+def test_any_of_matches_like_in_with_one_parameter(demo):
+    from parkbrain.registry.models import Enterprise
+
+    names = list(Enterprise.objects.order_by("id").values_list("name", flat=True)[:3])
+    odd = ['it\'s, "quoted" {a,b}', "带,逗号"]
+    found = Enterprise.objects.filter(name__any_of=names + odd)
+    assert sorted(found.values_list("name", flat=True)) == sorted(names)
+    _sql, params = found.query.sql_with_params()
+    assert len(params) == 1
+    assert not Enterprise.objects.filter(name__any_of=[]).exists()
+    Enterprise.objects.filter(pk=Enterprise.objects.order_by("id")[0].pk).update(name=odd[0])
+    assert Enterprise.objects.filter(name__any_of=odd).count() == 1
