@@ -3,6 +3,12 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A page that loads ECharts and draws on a machine running other suites can take longer than
+# Playwright's 5 s default; a wait that succeeds returns at once, so a longer bound costs
+# nothing when all is well.
+expect.set_options(timeout=15_000)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [
