@@ -261,27 +261,36 @@ def stored_reservoirs(gear: Enterprise) -> dict[str, list[str]]:
 def measure_capture(lines: int, principal, stand_in: Enterprise) -> None:
     """Capture documents of another plant (new events) into the loaded database, each timed
     against the floor for the same document. Neither is committed: the database stays as
-    loaded, to be measured again."""
+    loaded, to be measured again.
+
+    Each document goes twice. The first pass is the plain comparison; but the floor runs
+    after capture and inserts the same keys into the index pages capture has just brought
+    in, so when the database outgrows memory it favours the floor. The second pass repeats
+    both with those pages in memory for each."""
     other = GearPlant(seed=99, start=date(2025, 11, 1), days=365, lines=lines)
     documents = (d for owner, d in other.documents(DOCUMENT_EVENTS) if owner == GEAR)
-    captured, floors = [], []
+    passes: dict[str, tuple[list[float], list[float]]] = {"first": ([], []), "again": ([], [])}
     for document in itertools.islice(documents, CAPTURE_SAMPLE):
         body = orjson.dumps(document)
-        with transaction.atomic():
-            begun = time.perf_counter()
-            with collector_paused():
-                job = services.capture_document(orjson.loads(body), principal)
-            captured.append(time.perf_counter() - begun)
-            floors.append(floor_seconds(body, job, stand_in))
-            transaction.set_rollback(True)
-    capture, floor = sum(captured), sum(floors)
-    ratio = floor / capture
-    print(
-        f"capture of {len(captured)} documents × {DOCUMENT_EVENTS} events: {capture:.2f} s "
-        f"({len(captured) * DOCUMENT_EVENTS / capture:,.0f} events/s); floor (orjson parse + "
-        f"bulk insert of the same rows): {floor:.2f} s; capture runs at {ratio:.0%} of the "
-        f"floor (target ≥ {CAPTURE_TARGET:.0%}: {'met' if ratio >= CAPTURE_TARGET else 'MISSED'})"
-    )
+        for captured, floors in passes.values():
+            with transaction.atomic():
+                begun = time.perf_counter()
+                with collector_paused():
+                    job = services.capture_document(orjson.loads(body), principal)
+                captured.append(time.perf_counter() - begun)
+                floors.append(floor_seconds(body, job, stand_in))
+                transaction.set_rollback(True)
+    for name, (captured, floors) in passes.items():
+        capture, floor = sum(captured), sum(floors)
+        ratio = floor / capture
+        verdict = "met" if ratio >= CAPTURE_TARGET else "MISSED"
+        print(
+            f"capture of {len(captured)} documents × {DOCUMENT_EVENTS} events, {name}: "
+            f"{capture:.2f} s ({len(captured) * DOCUMENT_EVENTS / capture:,.0f} events/s); floor "
+            f"(orjson parse + bulk insert of the same rows): {floor:.2f} s; capture runs at "
+            f"{ratio:.0%} of the floor (target ≥ {CAPTURE_TARGET:.0%}: {verdict})",
+            flush=True,
+        )
 
 
 def measure_traces(gear: Enterprise, reservoirs: dict[str, list[str]]) -> None:
