@@ -258,6 +258,18 @@ def _token_problem(token: str, reason: str) -> query.QueryError:
     )
 
 
+def _parameter_problems(
+    params: dict[str, list[str]], names: list[str], reason: str
+) -> query.QueryError:
+    """One problem per query parameter named, with its values, for the same reason."""
+    return query.QueryError(
+        [
+            {"index": None, "field": n, "value": ",".join(params[n])[:200], "reason": reason}
+            for n in names
+        ]
+    )
+
+
 def _resume(
     request: HttpRequest, scope: str, stored: NamedQuery | None
 ) -> tuple[query.EventQuery, int, query.Cursor | None]:
@@ -268,17 +280,8 @@ def _resume(
     given = query.normalised_params(raw)
     if stored is not None:
         if given:
-            raise query.QueryError(
-                [
-                    {
-                        "index": None,
-                        "field": name,
-                        "value": ",".join(given[name])[:200],
-                        "reason": _("a named query takes only perPage and nextPageToken"),
-                    }
-                    for name in given
-                ]
-            )
+            reason = _("a named query takes only perPage and nextPageToken")
+            raise _parameter_problems(given, list(given), reason)
         parsed = query.parse_query(stored.query, stored.namespaces)
     else:
         parsed = query.parse_query(given, _extension_prefixes(request))
@@ -380,17 +383,7 @@ def _paged(
         raw = _query_parameters(request)
         unknown = [n for n in raw if n not in query.PAGING_PARAMETERS]
         if unknown:
-            raise query.QueryError(
-                [
-                    {
-                        "index": None,
-                        "field": name,
-                        "value": ",".join(raw[name])[:200],
-                        "reason": _("unknown or unsupported query parameter"),
-                    }
-                    for name in unknown
-                ]
-            )
+            raise _parameter_problems(raw, unknown, _("unknown or unsupported query parameter"))
         size = query.per_page(raw)
         token = (raw.get("nextPageToken") or [""])[0]
         after = query.read_page_token(token, scope)[1].value if token else None

@@ -98,8 +98,7 @@ def _trace(request: HttpRequest, direction: str) -> JsonResponse:
         since = _moment(request.GET.get("from", ""), "from")
         until = _moment(request.GET.get("to", ""), "to")
     except genealogy.TraceError as exc:
-        problem = {"index": None, "field": exc.field, "value": exc.value[:200]}
-        raise ApiError(400, [{**problem, "reason": exc.reason}]) from exc
+        raise ApiError(400, [exc.problem()]) from exc
     edges = tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise")
     trace = genealogy.walk(
         start,

@@ -87,12 +87,6 @@ def scope_document(found: recall.Scope) -> dict[str, Any]:
     }
 
 
-def _problem(exc: TraceError) -> ApiError:
-    return ApiError(
-        400, [{"index": None, "field": exc.field, "value": exc.value[:200], "reason": exc.reason}]
-    )
-
-
 def recall_document(item: Recall) -> dict[str, Any]:
     return {
         "id": item.pk,
@@ -145,7 +139,7 @@ def recall_scope(request: HttpRequest):
             tenancy.restrict(Location.objects.all(), request.auth, via="enterprise"),
         )
     except TraceError as exc:
-        raise _problem(exc) from exc
+        raise ApiError(400, [exc.problem()]) from exc
     return JsonResponse(scope_document(found), json_dumps_params={"ensure_ascii": False})
 
 
@@ -185,7 +179,7 @@ def create_recall(request: HttpRequest, payload: RecallIn):
     except recall.RecallRefused as exc:
         raise HttpError(403, str(exc)) from exc
     except TraceError as exc:
-        raise _problem(exc) from exc
+        raise ApiError(400, [exc.problem()]) from exc
     return Status(201, recall_document(created))
 
 

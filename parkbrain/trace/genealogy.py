@@ -64,6 +64,15 @@ class TraceError(ValueError):
         self.value = value
         self.reason = reason
 
+    def problem(self) -> dict[str, Any]:
+        """As the APIs list a problem (index, field, value, reason)."""
+        return {
+            "index": None,
+            "field": self.field,
+            "value": self.value[:200],
+            "reason": self.reason,
+        }
+
 
 @dataclass
 class Node:

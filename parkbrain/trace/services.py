@@ -329,10 +329,21 @@ def _store(
         IDENTIFIER_FIELDS,
         ((pk, *row) for pk, rows in written for row in rows.identifiers),
     )
+    # A transformation sharing its ID gets all its edges from link_shared_transformations below.
+    grouped = {
+        pk
+        for pk, item in written_items
+        if item.clean.event_type == EventType.TRANSFORMATION and item.clean.transformation_id
+    }
     insert_rows(
         GenealogyEdge,
         EDGE_FIELDS,
-        ((pk, enterprise.pk, *row) for pk, rows in written for row in rows.edges),
+        (
+            (pk, enterprise.pk, *row)
+            for pk, rows in written
+            if pk not in grouped
+            for row in rows.edges
+        ),
         prepare=("event_time",),
     )
     insert_rows(
