@@ -1,14 +1,18 @@
 """Forward and backward trace over the genealogy edge table (a ParkBrain extension: EPCIS 2.0
 has no genealogy query, see ../shared/reference/epcis.md).
 
-A walk is breadth-first from one identifier (or several, for a recall) with two queries per
-depth level: the edges whose near end is any identifier of the current level, and the removals
-of the containment edges among them. A walk follows material in time: a child is inside its
-case only from its ADD to its DELETE, and a transformation passes on what its input held at
-that moment, so unpacking before a re-pack cuts the link. The depth limit (at most
-``DEPTH_MAX`` hops) marks the answer truncated when edges go further. Backward follows outputs
-to their inputs and parents to their children; forward the other way. Edges of DELETE events
-are not walked; an aggregation edge shows when its child left the parent (``removed_at``).
+A walk is breadth-first from one identifier (or several, for a recall). Its edges are fetched
+ahead with their removals by a recursive query (``_prefetch``), or, when that would hold too
+many, level by level: the edges whose near end is any identifier of the level, and the
+removals of the containment edges among them. Each node then gets the events that name it,
+and each edge its event's ID (``_add_events``, ``_name_edge_events``).
+
+A walk follows material in time: a child is inside its case only from its ADD to its DELETE,
+and a transformation passes on what its input held at that moment, so unpacking before a
+re-pack cuts the link. The depth limit (at most ``DEPTH_MAX`` hops) marks the answer
+truncated when edges go further. Backward follows outputs to their inputs and parents to
+their children; forward the other way. Edges of DELETE events are not walked; an aggregation
+edge shows when its child left the parent (``removed_at``).
 
 Tenancy is not decided here: the caller passes the edges and events the principal may see.
 """
@@ -20,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -28,7 +32,7 @@ from parkbrain.core.db import lookup_plans
 
 from . import identifiers
 from .choices import Action, EdgeKind
-from .models import Event, GenealogyEdge
+from .models import Event, EventIdentifier, GenealogyEdge
 
 DEPTH_DEFAULT = 10
 DEPTH_MAX = 50
@@ -50,8 +54,7 @@ _EDGE_FIELDS = (
     "to_quantity",
     "to_uom",
     "event_time",
-    "event__event_id",
-    "event__hash_id",
+    "event",
 )
 
 
@@ -102,9 +105,11 @@ class Edge:
     to_quantity: Decimal | None
     to_uom: str
     event_time: datetime
+    #: The stating event's declared eventID, else its Event Hash ID.
     event_id: str
     depth: int
     removed_at: datetime | None = None
+    event_pk: int = field(default=0, repr=False, compare=False)
 
 
 @dataclass
@@ -314,8 +319,8 @@ def _walk(
             break
     else:
         truncated = level_edges(walked, direction, frontier).exists()
-    if events is not None:
-        _add_events(_window(events, since, until), nodes)
+    named = {} if events is None else _add_events(_window(events, since, until), nodes)
+    _name_edge_events(found, named)
     return Trace(starts[0], direction, depth, list(nodes.values()), found, truncated, starts)
 
 
@@ -415,9 +420,10 @@ def _edge(row: dict[str, Any], level: int) -> Edge:
         to_quantity=row["to_quantity"],
         to_uom=row["to_uom"],
         event_time=row["event_time"],
-        event_id=row["event__event_id"] or row["event__hash_id"],
+        event_id="",
         depth=level,
         removed_at=row.get("removed_at"),
+        event_pk=row["event"],
     )
 
 
@@ -461,31 +467,59 @@ def _removed_at(child: str, parent: str, added: datetime, removals: Removals) ->
     )
 
 
-def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
-    """Attach to each node the visible events that name it in any role (one query).
+_NODE_EVENT_FIELDS = (
+    "uri",
+    "role",
+    "event_id",
+    "event__event_id",
+    "event__hash_id",
+    "event__event_type",
+    "event__action",
+    "event__event_time",
+    "event__biz_step",
+    "event__read_point",
+    "event__biz_location",
+)
 
-    The identifiers are joined to ``events`` rather than matched against it as a subquery:
-    SQLite would list every event the caller may see before looking at one identifier."""
-    rows = (
-        events.filter(identifiers__uri__any_of=list(nodes))
-        .order_by("event_time", "id")
-        .values_list(
-            "identifiers__uri",
-            "identifiers__role",
-            "event_id",
-            "hash_id",
-            "event_type",
-            "action",
-            "event_time",
-            "biz_step",
-            "read_point",
-            "biz_location",
-        )
+
+def node_events(events: QuerySet[Event], uris: list[str]) -> QuerySet[EventIdentifier]:
+    """Each naming of any of `uris` by an event of `events`, oldest event first, as rows of
+    ``_NODE_EVENT_FIELDS``.
+
+    The identifiers drive the query and each event is checked against `events` by an EXISTS
+    probed by primary key. Joined or matched as a subquery, SQLite without statistics (a
+    database filled by capture alone) would walk every event the caller may see in time order
+    and look up its identifiers."""
+    visible = events.filter(pk=OuterRef("event_id")).order_by()
+    return (
+        EventIdentifier.objects.filter(uri__any_of=uris)
+        .filter(Exists(visible))
+        .order_by("event__event_time", "event_id")
+        .values_list(*_NODE_EVENT_FIELDS)
     )
-    for uri, role, event_id, hash_id, kind, action, moment, step, point, location in rows:
+
+
+def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> dict[int, str]:
+    """Attach to each node the events that name it (one query); answer each attached event's
+    public ID (declared eventID, else Event Hash ID) by primary key."""
+    named: dict[int, str] = {}
+    for (
+        uri,
+        role,
+        pk,
+        event_id,
+        hash_id,
+        kind,
+        action,
+        moment,
+        step,
+        point,
+        location,
+    ) in node_events(events, list(nodes)):
+        public = named.setdefault(pk, event_id or hash_id)
         nodes[uri].events.append(
             {
-                "event_id": event_id or hash_id,
+                "event_id": public,
                 "event_type": kind,
                 "action": action,
                 "role": role,
@@ -495,3 +529,18 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> None:
                 "biz_location": location,
             }
         )
+    return named
+
+
+def _name_edge_events(found: list[Edge], named: dict[int, str]) -> None:
+    """Give each edge its event's public ID: from the node events when they were attached
+    (an edge's event names its output or parent), else looked up (one query).
+
+    Edges are walked without joining their events: at 10 M events that join read a page of
+    the event table per edge, and the node events read the same rows again."""
+    missing = {edge.event_pk for edge in found} - named.keys()
+    if missing:
+        rows = Event.objects.filter(pk__in=missing).values_list("pk", "event_id", "hash_id")
+        named = {**named, **{pk: event_id or hash_id for pk, event_id, hash_id in rows}}
+    for edge in found:
+        edge.event_id = named[edge.event_pk]

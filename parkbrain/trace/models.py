@@ -200,8 +200,9 @@ class EventIdentifier(models.Model):
     """An EPC, class or parent an event names, in canonical form (EPC URN; see
     ``identifiers.canonical``), with its role and, for a class, its quantity.
 
-    Indexed by (uri, role) for the MATCH_* query parameters and for walking genealogy from an
-    identifier to the events that consumed or produced it.
+    Indexed by (uri, role, event) for the MATCH_* query parameters and for attaching to each
+    node of a genealogy walk the events that name it: the event is in the index so those reads
+    need no row of this table (at 10 M events, one disk read saved per event attached).
     """
 
     event = models.ForeignKey(
@@ -229,7 +230,7 @@ class EventIdentifier(models.Model):
         verbose_name_plural = _("event identifiers")
         ordering = ["event", "role", "id"]
         indexes = [
-            models.Index(fields=["uri", "role"], name="trace_ident_uri_role"),
+            models.Index(fields=["uri", "role", "event"], name="trace_ident_uri_role_event"),
             models.Index(fields=["event", "role"], name="trace_ident_event_role"),
         ]
 

@@ -413,6 +413,27 @@ def test_walk_functions_take_the_restricted_querysets(plant, demo):
     assert none.edges == []
 
 
+def test_each_edge_names_its_event_whether_or_not_node_events_are_read(client, gear_token, demo):
+    undeclared = {key: value for key, value in GEAR_PLANT[0].items() if key != "eventID"}
+    _capture(client, [undeclared, *GEAR_PLANT[1:]], gear_token)
+    gear = demo.firms["gear"]
+    forged = Event.objects.get(enterprise=gear, event_id="")
+    expected = {
+        (HEAT, F1): forged.hash_id,
+        (HEAT, F2): "urn:uuid:g-forge-2",
+        (F1, GA): "urn:uuid:g-machine-a",
+        (GA, BATCH): "urn:uuid:g-harden",
+        (BATCH, S1): "urn:uuid:g-mark",
+    }
+    edges = GenealogyEdge.objects.filter(enterprise=gear)
+    # Node events attached, none attached, and none visible: the edges' events are looked up.
+    for events in (Event.objects.filter(enterprise=gear), None, Event.objects.none()):
+        trace = genealogy.backward(S1, edges, events)
+        named = {(edge.from_uri, edge.to_uri): edge.event_id for edge in trace.edges}
+        assert {pair: named[pair] for pair in expected} == expected
+        assert len(named) == len(GEAR_1_ANCESTRY)
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -577,3 +598,16 @@ def test_the_recursive_reach_probes_edges_by_index_not_by_scan(plant, demo, dire
         plan = edges.filter(**{f"{near}__in": reach}).explain()
         assert f"SEARCH hop USING INDEX {index}" in plan, plan
         assert "SCAN trace_genealogyedge" not in plan and "SCAN hop" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN text is SQLite's")
+def test_node_events_read_identifiers_from_the_covering_index(plant, demo):
+    for events in (
+        Event.objects.filter(enterprise=demo.firms["gear"]),
+        Event.objects.filter(enterprise__zone_id=demo.zone.id),
+    ):
+        plan = genealogy.node_events(events, [S1, CASE]).explain()
+        assert (
+            "SEARCH trace_eventidentifier USING COVERING INDEX trace_ident_uri_role_event" in plan
+        )
+        assert "SCAN trace_event" not in plan, plan

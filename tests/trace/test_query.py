@@ -435,7 +435,7 @@ def test_biz_steps_and_biz_locations_list_the_distinct_values(client, sample):
 def test_match_epc_uses_the_uri_role_index(sample, uri):
     parsed = query.parse_query({"MATCH_epc": [uri]})
     plan = query.filter_events(Event.objects.all(), parsed).explain()
-    assert "trace_ident_uri_role" in plan, plan
+    assert "trace_ident_uri_role_event" in plan, plan
 
 
 # -- tenancy --------------------------------------------------------------------------------
