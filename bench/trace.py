@@ -59,6 +59,7 @@ from parkbrain.trace.models import (  # noqa: E402
     CaptureJob,
     Event,
     EventAttribute,
+    EventBody,
     EventIdentifier,
     GenealogyEdge,
 )
@@ -75,13 +76,20 @@ RECALL_TARGET_MS = 200
 
 
 def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
-    """Parse `body` with orjson and insert the rows `job` wrote (events, identifiers, edges,
-    query attributes) as fast as the database takes them: plain tuples, one statement per
-    table, for a stand-in enterprise (its hash IDs are free), rolled back afterwards."""
+    """Parse `body` with orjson and insert the rows `job` wrote (events, their JSON,
+    identifiers, edges, query attributes) as fast as the database takes them: plain tuples,
+    one statement per table, for a stand-in enterprise (its hash IDs are free), rolled back
+    afterwards."""
     columns = services.EVENT_FIELDS[1:]
     stored = list(Event.objects.filter(capture_job=job).order_by("id").values("id", *columns))
     events = [
         (stand_in.pk, *(json_text(e[c]) if c in _JSON else e[c] for c in columns)) for e in stored
+    ]
+    bodies = [
+        (pk, json_text(event), json_text(context))
+        for pk, event, context in EventBody.objects.filter(event__capture_job=job)
+        .order_by("event_id")
+        .values_list(*services.BODY_FIELDS)
     ]
     identifiers = list(
         EventIdentifier.objects.filter(event__capture_job=job)
@@ -112,6 +120,9 @@ def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
             )
         )
         insert_rows(
+            EventBody, services.BODY_FIELDS, ((new_ids[row[0]], *row[1:]) for row in bodies)
+        )
+        insert_rows(
             EventIdentifier,
             services.IDENTIFIER_FIELDS,
             ((new_ids[row[0]], *row[1:]) for row in identifiers),
@@ -133,7 +144,7 @@ def floor_seconds(body: bytes, job: CaptureJob, stand_in: Enterprise) -> float:
     return seconds
 
 
-_JSON = ("context", "event_json", "error_declaration")
+_JSON = ("error_declaration",)
 _TIMES = ("event_time", "record_time")
 
 
@@ -195,7 +206,9 @@ def copy_from_sqlite(path: str, events: int | None) -> None:
             f"SELECT id FROM {Event._meta.db_table} ORDER BY id LIMIT 1 OFFSET ?", (events - 1,)
         ).fetchone()
         last = found[0] if found else None
-    per_event = {m._meta.db_table for m in (EventIdentifier, GenealogyEdge, EventAttribute)}
+    per_event = {
+        m._meta.db_table for m in (EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
+    }
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         # SQLite holds datetimes as UTC text without an offset.
@@ -376,7 +389,7 @@ def main() -> None:
     if options.from_sqlite and not Event.objects.exists():
         copy_from_sqlite(options.from_sqlite, options.copy_events)
         started = time.perf_counter()
-        analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
     parts = options.only or ("traces", "recall", "capture")
     loaded = Enterprise.objects.exists()
@@ -398,7 +411,7 @@ def main() -> None:
     else:
         reservoirs = load(plant, principals)
         started = time.perf_counter()
-        analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
     if "traces" in parts:
         measure_traces(gear, reservoirs)

@@ -32,7 +32,13 @@ from parkbrain.registry.models import (
 )
 from parkbrain.reporting.models import MonthlyReport, ReportValue
 from parkbrain.trace.gearplant import YEAR_LINES, GearPlant
-from parkbrain.trace.models import Event, EventAttribute, EventIdentifier, GenealogyEdge
+from parkbrain.trace.models import (
+    Event,
+    EventAttribute,
+    EventBody,
+    EventIdentifier,
+    GenealogyEdge,
+)
 
 from . import calibration as cal
 from .evaluation import build_evaluation
@@ -195,7 +201,7 @@ def build_demo(
         result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
     if trace_days:
         result.event_count, result.gear_plant = build_trace(as_of, seed, trace_days, trace_lines)
-        analyse(Event, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
     return result
 
 

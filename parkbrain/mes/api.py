@@ -374,9 +374,13 @@ def put_operation(
 )
 def order_events(request: HttpRequest, credit_code: str, number: str):
     order = _order(request, credit_code, number)
-    events = Event.objects.filter(
-        pk__in=OperationEvent.objects.filter(operation__order=order).values("event_id")
-    ).order_by("event_time", "id")
+    events = (
+        Event.objects.filter(
+            pk__in=OperationEvent.objects.filter(operation__order=order).values("event_id")
+        )
+        .select_related("body")
+        .order_by("event_time", "id")
+    )
     document = epcis.document(
         [event_document(e, identifiers.NO_PREFERENCE) for e in events], timezone.now()
     )

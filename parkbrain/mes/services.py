@@ -181,7 +181,7 @@ def _retraction(event: Event, now: str, corrective: list[str]) -> dict:
     declaration: dict = {"declarationTime": now, "reason": "incorrect_data"}
     if corrective:
         declaration["correctiveEventIDs"] = corrective
-    return {**event.event_json, "errorDeclaration": declaration}
+    return {**event.body.event_json, "errorDeclaration": declaration}
 
 
 def record_operation(
@@ -220,7 +220,7 @@ def record_operation(
         new_ids = hashing.document_hash_ids(epcis.document([e for _i, e in wanted], timezone.now()))
         stale = [
             link.event
-            for link in operation.event_links.select_related("event").filter(
+            for link in operation.event_links.select_related("event__body").filter(
                 event__error_declaration__isnull=True
             )
             if link.event.hash_id not in new_ids

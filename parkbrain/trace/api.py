@@ -198,9 +198,9 @@ def event_document(event: Event, epc_format: str) -> dict[str, Any]:
     """The event as captured, with what the repository adds: the document's @context when the
     event has none, its own recordTime, and the Event Hash ID as eventID when none was given.
     Identifiers follow ``GS1-EPC-Format``; without a preference they are left as captured."""
-    body = dict(event.event_json)
-    if "@context" not in body and event.context is not None:
-        body = {"@context": event.context, **body}
+    body = dict(event.body.event_json)
+    if "@context" not in body and event.body.context is not None:
+        body = {"@context": event.body.context, **body}
     body["recordTime"] = utc_iso(event.record_time)
     body.setdefault("eventID", event.hash_id)
     if epc_format in (identifiers.ALWAYS_EPC_URN, identifiers.ALWAYS_GS1_DIGITAL_LINK):
@@ -322,7 +322,7 @@ def _query_document(
                     }
                 ],
             )
-    rows, next_cursor = query.event_page(selected, parsed, size, cursor)
+    rows, next_cursor = query.event_page(selected.select_related("body"), parsed, size, cursor)
     document = {
         "@context": [EPCIS_CONTEXT],
         "type": "EPCISQueryDocument",
@@ -541,6 +541,7 @@ def get_event(request: HttpRequest, event_id: str):
     event = (
         _visible_events(request)
         .filter(Q(event_id=event_id) | Q(hash_id=event_id))
+        .select_related("body")
         .order_by("id")
         .first()
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from .choices import EventType
 from .hashing import CBV, GS1_VOC, namespaces
 from .identifiers import IdentifierError, canonical
-from .models import URI_LENGTH, AttributeKind, Event, EventAttribute, event_id_batches
+from .models import URI_LENGTH, AttributeKind, EventAttribute, EventBody, event_id_batches
 from .schema import EVENT_SCHEMAS
 from .validation import parse_timestamp, vocabulary_uri
 
@@ -302,10 +302,10 @@ def index_events(event_ids: Iterable[int]) -> int:
     event_ids = list(event_ids)
     if not event_ids:
         return 0
-    events = Event.objects.filter(id__in=event_ids).only("id", "event_json", "context")
+    bodies = EventBody.objects.filter(event_id__in=event_ids)
     rows = [
         EventAttribute(
-            event_id=event.pk,
+            event_id=body.event_id,
             kind=row.kind,
             name=row.name[:URI_LENGTH],
             text=row.text[:URI_LENGTH],
@@ -313,8 +313,8 @@ def index_events(event_ids: Iterable[int]) -> int:
             moment=row.moment,
             uom=row.uom,
         )
-        for event in events
-        for row in event_attributes(event.event_json, event.context)
+        for body in bodies
+        for row in event_attributes(body.event_json, body.context)
     ]
     with transaction.atomic():
         EventAttribute.objects.filter(event_id__in=event_ids).delete()

@@ -40,6 +40,7 @@ from .hashing import CBV
 from .models import (
     CaptureJob,
     Event,
+    EventBody,
     EventIdentifier,
     GenealogyEdge,
     Location,
@@ -522,13 +523,13 @@ def _sightings(uris: list[str], events: QuerySet[Event]) -> dict[str, list[_Sigh
             seen[uri].append(sighting)
             batch[pk].append(sighting)
         bodies = (
-            Event.objects.filter(pk__in=list(batch))
+            EventBody.objects.filter(event_id__in=list(batch))
             .filter(
                 Q(event_json__has_key="destinationList")
                 | Q(event_json__has_key="bizTransactionList")
                 | Q(event_json__has_key="persistentDisposition")
             )
-            .values_list("pk", "event_json")
+            .values_list("event_id", "event_json")
         )
         for pk, body in bodies:
             for sighting in batch[pk]:

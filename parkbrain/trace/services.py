@@ -26,6 +26,7 @@ from .models import (
     CaptureJob,
     Event,
     EventAttribute,
+    EventBody,
     EventIdentifier,
     GenealogyEdge,
     event_id_batches,
@@ -54,9 +55,10 @@ class _Rows:
     """One event's rows as capture writes them, less what the database gives (the event's id,
     the job, the record time): built with the hash, before any database work. Tuples follow
     EVENT_FIELDS, IDENTIFIER_FIELDS, EDGE_FIELDS and ATTRIBUTE_FIELDS without their leading
-    database-given fields; JSON is already text."""
+    database-given fields; JSON is already text. ``body`` is the event's JSON (``EventBody``)."""
 
     event: tuple
+    body: str
     identifiers: list[tuple]
     edges: list[tuple]
     attributes: list[tuple]
@@ -120,9 +122,9 @@ def _rows(clean: CleanEvent, hash_id: str, context: Any) -> _Rows:
             clean.transformation_id,
             hash_id,
             clean.event_id,
-            json_text(clean.data),
             json_text(clean.error_declaration),
         ),
+        body=json_text(clean.data),
         identifiers=[(i.role, i.uri, i.quantity, i.uom) for i in clean.identifiers],
         edges=edge_rows(
             clean.event_type,
@@ -295,9 +297,9 @@ def _store(
     declaring = [h for h in known if unique[h].clean.error_declaration]
     stored = {
         e.hash_id: e
-        for e in Event.objects.filter(hash_id__in=declaring).only(
-            "id", "enterprise_id", "hash_id", "event_json", "error_declaration"
-        )
+        for e in Event.objects.filter(hash_id__in=declaring)
+        .select_related("body")
+        .only("id", "enterprise_id", "hash_id", "error_declaration", "body__event_json")
         if e.enterprise_id == enterprise.pk
     }
     declarations = [
@@ -307,8 +309,9 @@ def _store(
     ]
     for event, declaration in declarations:
         event.error_declaration = declaration
-        event.event_json = {**event.event_json, "errorDeclaration": declaration}
-    Event.objects.bulk_update([e for e, _d in declarations], ["error_declaration", "event_json"])
+        event.body.event_json = {**event.body.event_json, "errorDeclaration": declaration}
+    Event.objects.bulk_update([e for e, _d in declarations], ["error_declaration"])
+    EventBody.objects.bulk_update([e.body for e, _d in declarations], ["event_json"])
     # A declared error says the event did not happen as stated: it no longer links anything.
     GenealogyEdge.objects.filter(event__in=[e for e, _d in declarations]).delete()
     now = timezone.now()
@@ -317,13 +320,14 @@ def _store(
     insert_rows(
         Event,
         EVENT_FIELDS,
-        ((enterprise.pk, job.pk, now, context_json, *i.rows.event) for i in fresh),
+        ((enterprise.pk, job.pk, now, *i.rows.event) for i in fresh),
         prepare=("record_time", "event_time"),
         ignore_conflicts=True,
     )
     ids = dict(Event.objects.filter(capture_job=job).order_by().values_list("hash_id", "id"))
     written_items = [(ids[item.hash_id], item) for item in fresh if item.hash_id in ids]
     written = [(pk, item.rows) for pk, item in written_items]
+    insert_rows(EventBody, BODY_FIELDS, ((pk, rows.body, context_json) for pk, rows in written))
     insert_rows(
         EventIdentifier,
         IDENTIFIER_FIELDS,
@@ -367,7 +371,6 @@ EVENT_FIELDS = (
     "enterprise",
     "capture_job",
     "record_time",
-    "context",
     "event_type",
     "event_time",
     "event_time_zone_offset",
@@ -379,9 +382,9 @@ EVENT_FIELDS = (
     "transformation_id",
     "hash_id",
     "event_id",
-    "event_json",
     "error_declaration",
 )
+BODY_FIELDS = ("event", "event_json", "context")
 IDENTIFIER_FIELDS = ("event", "role", "uri", "quantity", "uom")
 ATTRIBUTE_FIELDS = ("event", "kind", "name", "text", "number", "moment", "uom")
 

@@ -144,11 +144,11 @@ def test_a_corrected_operation_declares_its_earlier_event_erroneous(
     assert body["operation"]["revision"] == 1
     new_id = body["operation"]["event_ids"][0]
     original.refresh_from_db()
-    declaration = original.event_json["errorDeclaration"]
+    declaration = original.body.event_json["errorDeclaration"]
     assert declaration["reason"] == "incorrect_data"
     assert declaration["correctiveEventIDs"] == [new_id]
     replacement = Event.objects.get(hash_id=new_id)
-    assert replacement.event_json["mes:revision"] == 1
+    assert replacement.body.event_json["mes:revision"] == 1
     assert list(
         GenealogyEdge.objects.filter(to_uri=FORGED).values_list("from_quantity", flat=True)
     ) == [612]
@@ -168,7 +168,7 @@ def test_inspection_results_are_computed_from_the_limits(client, demo, gear_toke
     assert [m["result"] for m in inspection["measurements"]] == ["conformant", "non_conformant"]
     event = Event.objects.get(hash_id=inspection["event_id"])
     assert event.disposition == "https://ref.gs1.org/cbv/Disp-non_conformant"
-    assert event.event_json["quantityList"] == [{"epcClass": HARDENED}]
+    assert event.body.event_json["quantityList"] == [{"epcClass": HARDENED}]
 
 
 def test_a_finished_time_added_later_captures_the_transformation(client, demo, gear_token):

@@ -447,5 +447,5 @@ def test_a_namespaced_xml_extension_is_kept_with_its_prefix(client, gear_token):
     job = _capture(client, body, media="application/xml", **gear_token).json()
     assert job["success"], job["errors"]
     event = Event.objects.get()
-    assert event.event_json["gear:hardness"] == "58.5"
-    assert event.context[1] == {"gear": "https://gear.example.com/ns/"}
+    assert event.body.event_json["gear:hardness"] == "58.5"
+    assert event.body.context[1] == {"gear": "https://gear.example.com/ns/"}

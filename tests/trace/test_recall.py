@@ -370,7 +370,7 @@ def test_executing_marks_the_stock_recalled_once(plant, demo, client):
     assert marks.count() == 2  # one per business location: the warehouse, and none stated
     assert Event.objects.filter(enterprise=gear).count() == before + 2
     for event in marks:
-        assert event.event_json["persistentDisposition"] == {"set": ["recalled"]}
+        assert event.body.event_json["persistentDisposition"] == {"set": ["recalled"]}
         assert event.disposition.endswith("Disp-recalled")
     after = _items(recall.recall_scope(done))
     assert {u for u, i in after.items() if i.status == "recalled"} == {S2, S3, GA, GB, BATCH}
