@@ -25,6 +25,7 @@ fills an empty PostgreSQL database instead by copying every row of a SQLite data
 bench loaded (so still the rows capture wrote), then measures as usual:
     PARKBRAIN_DATABASE_URL=postgres://… .venv/bin/python bench/trace.py \
         --from-sqlite /var/tmp/trace-10m.sqlite3
+--warm reads the pages a walk reads before the traces are timed (see ``warm_walk_pages``).
 """
 
 import argparse
@@ -338,6 +339,43 @@ def measure_traces(gear: Enterprise, reservoirs: dict[str, list[str]]) -> None:
             )
 
 
+def warm_walk_pages() -> None:
+    """Read every page of what a walk reads (events, edges and their indexes, the identifier
+    index) once, so first visits find them in memory, as on a server that has been answering
+    for a while; prints their size. SQLite reads them through dbstat, PostgreSQL with
+    pg_prewarm into the system's cache. SQLite keeps every table in one file, where capture
+    interleaves their pages, so its reads also bring in neighbours that crowd the cache."""
+    names = [
+        Event._meta.db_table,
+        GenealogyEdge._meta.db_table,
+        "trace_edge_from",
+        "trace_edge_to",
+        "trace_ident_uri_role_event",
+    ]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names += [f"{Event._meta.db_table}_pkey", f"{GenealogyEdge._meta.db_table}_pkey"]
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            cursor.execute(
+                "SELECT sum(pg_prewarm(name::regclass, 'read')), "
+                "sum(pg_relation_size(name::regclass)) FROM unnest(%s::text[]) name",
+                [names],
+            )
+            _blocks, size = cursor.fetchone()
+        else:
+            cursor.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT value FROM json_each(%s))",
+                [json_text(names)],
+            )
+            (size,) = cursor.fetchone()
+    print(
+        f"read what a walk reads ({int(size) / 1e9:.1f} GB) in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
 def measure_recall(plant: GearPlant, gear: Enterprise) -> None:
     incident = plant.incident
     criteria = recall.Criteria(
@@ -379,6 +417,11 @@ def main() -> None:
         action="append",
         help="measure only this (repeatable); default all",
     )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="read what a walk reads into memory first, as a server that has been answering",
+    )
     options = parser.parse_args()
     lines = lines_for(options.events)
     plant = GearPlant(seed=2024, start=date(2025, 11, 1), days=365, lines=lines)
@@ -413,6 +456,8 @@ def main() -> None:
         started = time.perf_counter()
         analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
+    if options.warm:
+        warm_walk_pages()
     if "traces" in parts:
         measure_traces(gear, reservoirs)
     if "recall" in parts:
