@@ -7,4 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import db  # noqa: F401 - registers the any_of lookup
+        from django.db.backends.signals import connection_created
+
+        from . import db  # registers the any_of lookup
+
+        connection_created.connect(db.use_iso_timestamp_loader, dispatch_uid="parkbrain.timestamps")

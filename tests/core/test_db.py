@@ -1,7 +1,10 @@
-"""Session settings for short lookups: set inside, gone after, nested uses add nothing."""
+"""Session settings for short lookups (set inside, gone after, nested uses add nothing), the
+any_of lookup, and PostgreSQL timestamps read with fromisoformat."""
+
+from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 
 from parkbrain.core.db import lookup_plans
 
@@ -44,3 +47,48 @@ def test_any_of_matches_like_in_with_one_parameter(demo):
     assert not Enterprise.objects.filter(name__any_of=[]).exists()
     Enterprise.objects.filter(pk=Enterprise.objects.order_by("id")[0].pk).update(name=odd[0])
     assert Enterprise.objects.filter(name__any_of=odd).count() == 1
+
+
+TIMESTAMPS = [
+    "2026-03-01 08:00:00+08",
+    "2026-03-01 08:00:00.12+00",
+    "2026-12-31 23:59:59.999999-03:30",
+    "0001-01-01 00:00:00+00",
+    "1999-06-30 12:00:00.5+05:45",
+]
+
+
+def _loaded(values: list[str], django_loader: bool) -> list:
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    with connection.cursor() as cursor:
+        if django_loader:
+            register_tzloader(connection.timezone, cursor.cursor)
+        cursor.execute(
+            "SELECT value::timestamptz FROM unnest(%s::text[]) WITH ORDINALITY t(value, n) "
+            "ORDER BY n",
+            [values],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders")
+def test_timestamps_load_as_django_loads_them_with_fromisoformat():
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from psycopg.pq import Format
+
+    ours = _loaded(TIMESTAMPS, django_loader=False)
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    assert loader.__name__ == "IsoTimestampLoader"
+    assert ours == _loaded(TIMESTAMPS, django_loader=True)
+    assert ours[0] == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    assert ours[2] == datetime(2027, 1, 1, 3, 29, 59, 999999, tzinfo=UTC)
+    assert all(value.tzinfo == connection.timezone for value in ours)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders")
+@pytest.mark.parametrize("django_loader", [False, True], ids=["ours", "django"])
+def test_a_timestamp_python_cannot_hold_fails_the_same_way(django_loader):
+    for value in ("infinity", "0044-03-15 12:00:00+00 BC"):
+        with pytest.raises(DataError):
+            _loaded([value], django_loader)
