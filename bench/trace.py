@@ -102,22 +102,15 @@ def floor_rows(job: CaptureJob) -> FloorRows:
             .order_by("event_id")
             .values_list(*services.BODY_FIELDS)
         ],
-        identifiers=list(
-            EventIdentifier.objects.filter(event__capture_job=job)
-            .order_by("id")
-            .values_list(*services.IDENTIFIER_FIELDS)
-        ),
-        edges=list(
-            GenealogyEdge.objects.filter(event__capture_job=job)
-            .order_by("id")
-            .values_list(*services.EDGE_FIELDS)
-        ),
-        attributes=list(
-            EventAttribute.objects.filter(event__capture_job=job)
-            .order_by("id")
-            .values_list(*services.ATTRIBUTE_FIELDS)
-        ),
+        identifiers=_written(EventIdentifier, services.IDENTIFIER_FIELDS, job),
+        edges=_written(GenealogyEdge, services.EDGE_FIELDS, job),
+        attributes=_written(EventAttribute, services.ATTRIBUTE_FIELDS, job),
     )
+
+
+def _written(model, fields: tuple[str, ...], job: CaptureJob) -> list[tuple]:
+    """The rows of `model` (one with an ``event`` key) that `job` wrote, in insert order."""
+    return list(model.objects.filter(event__capture_job=job).order_by("id").values_list(*fields))
 
 
 def floor_seconds(body: bytes, rows: FloorRows) -> float:
