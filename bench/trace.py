@@ -58,6 +58,7 @@ from parkbrain.registry.models import Enterprise  # noqa: E402
 from parkbrain.trace import genealogy, recall, services  # noqa: E402
 from parkbrain.trace.gearplant import EV, GEAR, GEAR_LOT, STEEL, GearPlant, lines_for  # noqa: E402
 from parkbrain.trace.models import (  # noqa: E402
+    EVENT_TABLES,
     CaptureJob,
     Event,
     EventAttribute,
@@ -217,9 +218,7 @@ def copy_from_sqlite(path: str, events: int | None) -> None:
             f"SELECT id FROM {Event._meta.db_table} ORDER BY id LIMIT 1 OFFSET ?", (events - 1,)
         ).fetchone()
         last = found[0] if found else None
-    per_event = {
-        m._meta.db_table for m in (EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
-    }
+    per_event = {m._meta.db_table for m in EVENT_TABLES if m is not Event}
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         # SQLite holds datetimes as UTC text without an offset.
@@ -444,7 +443,7 @@ def main() -> None:
     if options.from_sqlite and not Event.objects.exists():
         copy_from_sqlite(options.from_sqlite, options.copy_events)
         started = time.perf_counter()
-        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(*EVENT_TABLES)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
     parts = options.only or ("traces", "recall", "capture")
     loaded = Enterprise.objects.exists()
@@ -466,7 +465,7 @@ def main() -> None:
     else:
         reservoirs = load(plant, principals)
         started = time.perf_counter()
-        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(*EVENT_TABLES)
         print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
     if options.warm:
         warm_walk_pages()

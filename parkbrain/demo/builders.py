@@ -32,13 +32,7 @@ from parkbrain.registry.models import (
 )
 from parkbrain.reporting.models import MonthlyReport, ReportValue
 from parkbrain.trace.gearplant import YEAR_LINES, GearPlant
-from parkbrain.trace.models import (
-    Event,
-    EventAttribute,
-    EventBody,
-    EventIdentifier,
-    GenealogyEdge,
-)
+from parkbrain.trace.models import EVENT_TABLES
 
 from . import calibration as cal
 from .evaluation import build_evaluation
@@ -201,7 +195,7 @@ def build_demo(
         result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
     if trace_days:
         result.event_count, result.gear_plant = build_trace(as_of, seed, trace_days, trace_lines)
-        analyse(Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
+        analyse(*EVENT_TABLES)
     return result
 
 

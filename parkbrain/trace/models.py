@@ -472,6 +472,10 @@ class EventAttribute(models.Model):
         return f"{self.kind} {self.name}={self.text}"
 
 
+#: The tables capture writes for each event; a bulk load refreshes their statistics together.
+EVENT_TABLES = (Event, EventBody, EventIdentifier, GenealogyEdge, EventAttribute)
+
+
 class Location(models.Model):
     """A read point or business location of one enterprise's master data, with its parent.
 
