@@ -388,6 +388,10 @@ def _reach(
 
     Each hop keeps to `walked` by an EXISTS on its own SQL, correlated by id, so the
     database probes one edge at a time rather than listing every visible edge first.
+
+    SQLite guesses a million rows in the queue of a recursive query; once ANALYZE has counted
+    fewer edges than that, it builds a Bloom filter over the whole edge table for every walk
+    (a scan: 30 ms at 300,000 events). ``likelihood`` tells it the queue is short.
     """
     near, far = ("to_uri", "from_uri") if direction == BACKWARD else ("from_uri", "to_uri")
     visible = walked.exclude(action=Action.DELETE).order_by().values("id")
@@ -395,14 +399,18 @@ def _reach(
         visible_sql, visible_params = visible.query.sql_with_params()
     except EmptyResultSet:
         return None
-    quote = connections[walked.db].ops.quote_name
+    connection = connections[walked.db]
+    quote = connection.ops.quote_name
     table = quote(GenealogyEdge._meta.db_table)
     seeds = ", ".join(["(CAST(%s AS TEXT), 0)"] * len(starts))
+    shallow = "reach.depth < %s"
+    if connection.vendor == "sqlite":
+        shallow = f"likelihood({shallow}, 0.000001)"
     sql = (
         f"WITH RECURSIVE reach(uri, depth) AS (VALUES {seeds} UNION "
         f"SELECT CAST(hop.{quote(far)} AS TEXT), reach.depth + 1 "
         f"FROM reach JOIN {table} hop ON hop.{quote(near)} = reach.uri "
-        f"WHERE reach.depth < %s AND hop.{quote(far)} <> '' "
+        f"WHERE {shallow} AND hop.{quote(far)} <> '' "
         f"AND EXISTS ({visible_sql} AND {table}.{quote('id')} = hop.{quote('id')})) "
         "SELECT uri FROM reach"
     )

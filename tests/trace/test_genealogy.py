@@ -611,3 +611,32 @@ def test_node_events_read_identifiers_from_the_covering_index(plant, demo):
             "SEARCH trace_eventidentifier USING COVERING INDEX trace_ident_uri_role_event" in plan
         )
         assert "SCAN trace_event" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN text is SQLite's")
+@pytest.mark.parametrize("direction", [genealogy.BACKWARD, genealogy.FORWARD])
+def test_the_recursive_reach_builds_no_bloom_filter_over_the_edge_table(plant, demo, direction):
+    """Statistics of 300,000 edges, fewer than the million rows SQLite guesses for the queue
+    of a recursive query: a Bloom filter would read every edge on each walk."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        table = GenealogyEdge._meta.db_table
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        for index, stat in cursor.fetchall():
+            counted = " ".join(["300000", *stat.split()[1:]])
+            cursor.execute(
+                "UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s",
+                [counted, table, index],
+            )
+        cursor.execute("ANALYZE sqlite_schema")  # reread the statistics
+    try:
+        edges = GenealogyEdge.objects.filter(enterprise=demo.firms["gear"])
+        near = "to_uri" if direction == genealogy.BACKWARD else "from_uri"
+        reach = genealogy._reach(edges, direction, [S1, HEAT], 6)
+        plan = edges.filter(**{f"{near}__in": reach}).explain()
+        assert "SEARCH hop USING INDEX" in plan, plan
+        assert "BLOOM" not in plan, plan
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_stat1")
+            cursor.execute("ANALYZE sqlite_schema")
