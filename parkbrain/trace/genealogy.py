@@ -310,8 +310,9 @@ def _walk(
                 found.append(edge)
             if uri not in nodes:
                 nodes[uri] = Node(uri, level)
-            widened = _union(windows.get(uri, []), reach)
-            if widened != windows.get(uri):
+            known = windows.get(uri)
+            widened = reach if known is None else _union(known, reach)  # reach is merged
+            if widened != known:
                 windows[uri] = widened
                 grown[uri] = None
         frontier = list(grown)
