@@ -355,7 +355,8 @@ def warm_walk_pages() -> None:
     index) once, so first visits find them in memory, as on a server that has been answering
     for a while; prints their size. SQLite reads them through dbstat, PostgreSQL with
     pg_prewarm into the system's cache. SQLite keeps every table in one file, where capture
-    interleaves their pages, so its reads also bring in neighbours that crowd the cache."""
+    interleaves their pages; until VACUUM rewrites the file, these reads also bring in
+    neighbours that crowd the cache."""
     names = [
         Event._meta.db_table,
         GenealogyEdge._meta.db_table,
