@@ -18,14 +18,16 @@ def _setting(name: str) -> str:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
-def test_lookups_run_without_parallel_workers_or_jit_and_only_inside():
-    before = (_setting("max_parallel_workers_per_gather"), _setting("jit"))
+def test_lookups_run_without_parallel_workers_jit_or_merge_joins_and_only_inside():
+    names = ("max_parallel_workers_per_gather", "jit", "enable_mergejoin")
+    before = tuple(map(_setting, names))
     with lookup_plans():
-        assert (_setting("max_parallel_workers_per_gather"), _setting("jit")) == ("0", "off")
+        assert tuple(map(_setting, names)) == ("0", "off", "off")
         with lookup_plans():
             assert _setting("jit") == "off"
-        assert _setting("jit") == "off"
-    assert (_setting("max_parallel_workers_per_gather"), _setting("jit")) == before
+        assert _setting("enable_mergejoin") == "off"
+    assert tuple(map(_setting, names)) == before
+    assert before[2] == "on"
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the no-op elsewhere")
