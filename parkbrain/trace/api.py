@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from parkbrain.registry import tenancy
 from . import identifiers, locations, named_queries, query, services
 from .choices import ErrorBehaviour, EventType
 from .epcis_xml import XmlProblems, xml_capture_document
-from .models import CaptureJob, Event, Location, NamedQuery
+from .models import CaptureJob, Event, Location, NamedQuery, known_as
 from .validation import count_events, vocabulary_uri
 
 router = Router(tags=["epcis"])
@@ -540,7 +540,7 @@ def get_event(request: HttpRequest, event_id: str):
     epc_format = _epc_format(request)
     event = (
         _visible_events(request)
-        .filter(Q(event_id=event_id) | Q(hash_id=event_id))
+        .filter(known_as([event_id]))
         .select_related("body")
         .order_by("id")
         .first()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from . import attributes, identifiers, locations
 from .choices import Action, EventType, IdentifierRole
 from .hashing import CBV, GS1_VOC
-from .models import Event, EventAttribute, EventIdentifier, Location
+from .models import Event, EventAttribute, EventIdentifier, Location, known_as
 from .validation import parse_timestamp, vocabulary_uri
 
 PER_PAGE_DEFAULT = 30
@@ -502,8 +502,7 @@ def filter_events(
         conditions["error_declaration__isnull"] = not query.error_declared
     events = events.filter(**conditions)
     if query.event_ids:
-        # The Event Hash ID stands in as eventID when the capturer gave none.
-        events = events.filter(Q(event_id__in=query.event_ids) | Q(hash_id__in=query.event_ids))
+        events = events.filter(known_as(query.event_ids))
     for match in query.matches:
         named = EventIdentifier.objects.filter(match.condition()).values("event_id")
         events = events.filter(id__in=named)

@@ -46,6 +46,7 @@ from .models import (
     Location,
     Recall,
     RecallState,
+    known_as,
 )
 from .schema import VOCABULARIES
 from .validation import vocabulary_uri
@@ -158,11 +159,7 @@ def start_identifiers(criteria: Criteria, events: QuerySet[Event]) -> list[str]:
     if criteria.start == START_IDENTIFIER:
         return [criteria.epc]
     if criteria.start == START_INSPECTION:
-        inspection = (
-            events.filter(Q(event_id=criteria.event) | Q(hash_id=criteria.event))
-            .order_by("id")
-            .first()
-        )
+        inspection = events.filter(known_as([criteria.event])).order_by("id").first()
         if inspection is None:
             raise TraceError("event", criteria.event, _("no such event that you may see"))
         if inspection.event_type != EventType.OBJECT or inspection.disposition != NON_CONFORMANT:

@@ -29,6 +29,7 @@ from .models import (
     EventBody,
     EventIdentifier,
     GenealogyEdge,
+    declared_as,
     event_id_batches,
 )
 from .validation import CheckedDocument, CleanEvent, Problem, check_document
@@ -254,7 +255,7 @@ def _declared_id_conflicts(enterprise: Enterprise, incoming: list[_Incoming]) ->
     # By declared ID alone, then the enterprise (see _store).
     known = {
         event_id: hash_id
-        for event_id, hash_id, owner in Event.objects.filter(event_id__in=declared).values_list(
+        for event_id, hash_id, owner in Event.objects.filter(declared_as(declared)).values_list(
             "event_id", "hash_id", "enterprise_id"
         )
         if owner == enterprise.pk
