@@ -416,9 +416,9 @@ def _id_page(rows: QuerySet, size: int, after: str | None) -> tuple[list, str | 
 
 def _value_collection(request: HttpRequest, field_name: str, scope: str) -> HttpResponse:
     """The distinct values of one event column the caller can see, as a paged Collection."""
-    events = _visible_events(request)
+    enterprises = tenancy.visible_enterprises(request.auth)
     return _collection(
-        request, scope, lambda size, after: query.value_page(events, field_name, size, after)
+        request, scope, lambda size, after: query.value_page(enterprises, field_name, size, after)
     )
 
 

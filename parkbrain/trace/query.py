@@ -19,9 +19,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core import signing
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+
+from parkbrain.registry.models import Enterprise
 
 from . import attributes, identifiers, locations
 from .choices import Action, EventType, IdentifierRole
@@ -613,34 +616,86 @@ def event_page(
 
 
 def value_page(
-    events: QuerySet[Event], field_name: str, size: int, after: str | None
+    enterprises: QuerySet[Enterprise], field_name: str, size: int, after: str | None
 ) -> tuple[list[str], str | None]:
-    """One page of the distinct, non-empty, sorted values of `field_name` among `events`
-    after `after`, and the last value shown when there is more."""
-    values = events.exclude(**{field_name: ""})
-    if after is not None:
-        values = values.filter(**{f"{field_name}__gt": after})
-    rows = list(
-        values.order_by(field_name).values_list(field_name, flat=True).distinct()[: size + 1]
-    )
+    """One page of the distinct, non-empty, sorted values of `field_name` among the events of
+    `enterprises` after `after`, and the last value shown when there is more.
+
+    A loose index scan on (enterprise, field): each enterprise's next value is one index seek,
+    so a page costs at most ``size + 1`` seeks per enterprise however many events there are.
+    DISTINCT read every entry: at 10 M events 2.7 s for a zone on SQLite, 0.4 s for one
+    enterprise on PostgreSQL, which cannot skip through an index."""
+    try:
+        sql, params = value_page_sql(enterprises, field_name, size, after)
+    except EmptyResultSet:
+        return [], None
+    with connections[enterprises.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [value for (value,) in cursor.fetchall()]
     if len(rows) > size:
         return rows[:size], rows[size - 1]
     return rows, None
+
+
+def value_page_sql(
+    enterprises: QuerySet[Enterprise], field_name: str, size: int, after: str | None
+) -> tuple[str, tuple]:
+    """``value_page``'s query: raises EmptyResultSet when `enterprises` is empty."""
+    owners, owner_params = enterprises.order_by().values("id").query.sql_with_params()
+    quote = connections[enterprises.db].ops.quote_name
+    table = quote(Event._meta.db_table)
+    column = quote(Event._meta.get_field(field_name).column)
+    owner = quote(Event._meta.get_field("enterprise").column)
+
+    def following(of: str, value: str) -> str:
+        where = f"e.{owner} = {of} AND e.{column} > {value}"
+        return f"(SELECT min(e.{column}) FROM {table} e WHERE {where})"
+
+    sql = (
+        f"WITH RECURSIVE owners(id) AS ({owners}), found(owner, value, n) AS ("
+        f"SELECT owners.id, {following('owners.id', '%s')}, 1 FROM owners UNION ALL "
+        f"SELECT found.owner, {following('found.owner', 'found.value')}, found.n + 1 FROM found "
+        "WHERE found.value IS NOT NULL AND found.n <= %s) "
+        "SELECT DISTINCT value FROM found WHERE value IS NOT NULL ORDER BY value LIMIT %s"
+    )
+    return sql, (*owner_params, after or "", size, size + 1)
 
 
 #: Roles of instances (EPCs), as opposed to classes, for the /epcs collection.
 INSTANCE_ROLES = tuple(r for r in ALL_ROLES if r not in CLASS_ROLES)
 
 
+#: Identifier index entries one page of /epcs reads in URI order before it gives up on that
+#: order and starts from the caller's events instead.
+EPC_SCAN_LIMIT = 50_000
+
+
 def identifier_page(
     events: QuerySet[Event], size: int, after: str | None
 ) -> tuple[list[str], str | None]:
     """One page of the distinct EPCs (instances, any role) the `events` name, sorted, after
-    `after`, and the last one shown when there is more."""
-    rows = EventIdentifier.objects.filter(event__in=events, role__in=INSTANCE_ROLES)
+    `after`, and the last one shown when there is more.
+
+    The page is read along the identifier index in URI order, each entry checked against the
+    caller's events, up to ``EPC_SCAN_LIMIT`` entries: enough wherever the caller's EPCs are
+    not rare. Otherwise it is collected from the caller's events and sorted, which costs in
+    proportion to their number: 12 s for the gear maker's 10 M events, where the index order
+    answers in milliseconds."""
+    instances = EventIdentifier.objects.filter(role__in=INSTANCE_ROLES)
     if after is not None:
-        rows = rows.filter(uri__gt=after)
-    uris = list(rows.order_by("uri").values_list("uri", flat=True).distinct()[: size + 1])
+        instances = instances.filter(uri__gt=after)
+    in_order = instances.order_by("uri").values_list("uri", flat=True)
+    bound = in_order[EPC_SCAN_LIMIT : EPC_SCAN_LIMIT + 1].first()
+    scanned = instances if bound is None else instances.filter(uri__lte=bound)
+    visible = events.filter(pk=OuterRef("event_id")).order_by()
+    uris = list(distinct_uris(scanned.filter(Exists(visible)), size))
+    if len(uris) <= size and bound is not None:
+        uris = list(distinct_uris(instances.filter(event__in=events), size))
     if len(uris) > size:
         return uris[:size], uris[size - 1]
     return uris, None
+
+
+def distinct_uris(rows: QuerySet[EventIdentifier], size: int) -> QuerySet:
+    """The first ``size + 1`` distinct URIs of `rows`, sorted."""
+    return rows.order_by("uri").values_list("uri", flat=True).distinct()[: size + 1]
