@@ -677,10 +677,11 @@ def identifier_page(
     `after`, and the last one shown when there is more.
 
     The page is read along the identifier index in URI order, each entry checked against the
-    caller's events, up to ``EPC_SCAN_LIMIT`` entries: enough wherever the caller's EPCs are
-    not rare. Otherwise it is collected from the caller's events and sorted, which costs in
-    proportion to their number: 12 s for the gear maker's 10 M events, where the index order
-    answers in milliseconds."""
+    caller's events, up to ``EPC_SCAN_LIMIT`` EPC entries: enough wherever the caller's EPCs
+    are not rare. Otherwise it is collected from the caller's events and sorted, which costs
+    in proportion to their number: 12 s a page for the gear maker's 10 M events, against 5-12
+    ms in index order (2.6-4.7 s for the first page, which steps over the lot entries that
+    sort before any EPC)."""
     instances = EventIdentifier.objects.filter(role__in=INSTANCE_ROLES)
     if after is not None:
         instances = instances.filter(uri__gt=after)
