@@ -415,6 +415,13 @@ def measure_recall(plant: GearPlant, gear: Enterprise) -> None:
     )
 
 
+def refresh_statistics() -> None:
+    """After a bulk load: the planner's statistics of the tables capture writes."""
+    started = time.perf_counter()
+    analyse(*EVENT_TABLES)
+    print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="about this many events")
@@ -443,9 +450,7 @@ def main() -> None:
     )
     if options.from_sqlite and not Event.objects.exists():
         copy_from_sqlite(options.from_sqlite, options.copy_events)
-        started = time.perf_counter()
-        analyse(*EVENT_TABLES)
-        print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
+        refresh_statistics()
     parts = options.only or ("traces", "recall", "capture")
     loaded = Enterprise.objects.exists()
     if not loaded:
@@ -465,9 +470,7 @@ def main() -> None:
                 pass
     else:
         reservoirs = load(plant, principals)
-        started = time.perf_counter()
-        analyse(*EVENT_TABLES)
-        print(f"statistics refreshed in {time.perf_counter() - started:.0f} s")
+        refresh_statistics()
     if options.warm:
         warm_walk_pages()
     if "traces" in parts:

@@ -32,7 +32,7 @@ from parkbrain.core.db import lookup_plans
 
 from . import identifiers
 from .choices import Action, EdgeKind
-from .models import Event, EventIdentifier, GenealogyEdge
+from .models import Event, EventIdentifier, GenealogyEdge, public_id
 
 DEPTH_DEFAULT = 10
 DEPTH_MAX = 50
@@ -525,7 +525,7 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> dict[int, st
         point,
         location,
     ) in node_events(events, list(nodes)):
-        public = named.setdefault(pk, _public_id(event_id, hash_id))
+        public = named.setdefault(pk, public_id(event_id, hash_id))
         nodes[uri].events.append(
             {
                 "event_id": public,
@@ -541,11 +541,6 @@ def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> dict[int, st
     return named
 
 
-def _public_id(event_id: str, hash_id: str) -> str:
-    """How an event is named in answers: its declared eventID, else its Event Hash ID."""
-    return event_id or hash_id
-
-
 def _name_edge_events(found: list[Edge], named: dict[int, str]) -> None:
     """Give each edge its event's public ID: from the node events when they were attached
     (an edge's event names its output or parent), else looked up (one query).
@@ -555,6 +550,6 @@ def _name_edge_events(found: list[Edge], named: dict[int, str]) -> None:
     missing = {edge.event_pk for edge in found} - named.keys()
     if missing:
         rows = Event.objects.filter(pk__in=missing).values_list("pk", "event_id", "hash_id")
-        named.update((pk, _public_id(event_id, hash_id)) for pk, event_id, hash_id in rows)
+        named.update((pk, public_id(event_id, hash_id)) for pk, event_id, hash_id in rows)
     for edge in found:
         edge.event_id = named[edge.event_pk]

@@ -196,9 +196,14 @@ def declared_as(ids: Iterable[str]) -> Q:
 
 def known_as(ids: Iterable[str]) -> Q:
     """Events named by one of `ids`: a declared eventID, or the Event Hash ID that stands in
-    for it when the capturer gave none."""
+    for it when the capturer gave none (see ``public_id``)."""
     ids = list(ids)
     return declared_as(ids) | Q(hash_id__in=ids)
+
+
+def public_id(event_id: str, hash_id: str) -> str:
+    """How an event is named in answers: its declared eventID, else its Event Hash ID."""
+    return event_id or hash_id
 
 
 class EventBody(models.Model):
