@@ -9,7 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench system-packages clean
+# Tests run on a pinned clock (tests/conftest.py); those marked `clock` run again with it a
+# month and a year ahead.
+CLOCK_AHEAD ?= 2026-12-26 2027-11-26
+
+.PHONY: run test test-sqlite test-postgres test-clock lint bench system-packages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +48,13 @@ test-sqlite: $(STAMP) system-packages
 test-postgres: $(STAMP) system-packages
 	scripts/with-postgres $(BIN)/pytest
 
-test: lint test-sqlite test-postgres
+test-clock: $(STAMP) system-packages
+	@for day in $(CLOCK_AHEAD); do \
+	  echo "Date-dependent tests with today = $$day"; \
+	  PARKBRAIN_TEST_TODAY=$$day $(BIN)/pytest -m clock -q || exit 1; \
+	done
+
+test: lint test-sqlite test-postgres test-clock
 
 bench: $(STAMP)
 	$(BIN)/python bench/demo_build.py

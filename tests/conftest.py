@@ -2,15 +2,28 @@
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Live-server browser tests run Django code from Playwright's event-loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-AS_OF = date(2026, 11, 26)
+# Every test runs on a pinned clock, never the wall clock: "today" is this date, at 10:00 in
+# the zone's time, and time moves on from there. CI runs the tests marked `clock` again with
+# PARKBRAIN_TEST_TODAY set a month and a year ahead; those tests say their dates relative to
+# AS_OF.
+AS_OF = date.fromisoformat(os.environ.get("PARKBRAIN_TEST_TODAY", "2026-11-26"))
+NOW = datetime.combine(AS_OF, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_configure(config) -> None:
+    # Started once for the whole run, in every thread (the live server's too); a test moves
+    # it further with the `time_machine` fixture.
+    time_machine.travel(NOW, tick=True).start()
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +138,7 @@ def pytest_report_header(config) -> str:
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    return f"database: {engine}"
+    return f"database: {engine}; today: {AS_OF.isoformat()} (pinned)"
 
 
 def _machine_token(firm) -> dict[str, str]:

@@ -91,7 +91,12 @@ def shot(page):
 
 
 @pytest.fixture
-def login(page, live_server):
+def login(page, live_server, settings):
+    # The server dates its cookies by the tests' pinned clock, the browser judges them by the
+    # wall clock: cookies that last as long as the browser never look expired to it.
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
     def log_in(username: str, password: str = "parkbrain-demo") -> None:
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from parkbrain.registry.models import Park
+from parkbrain.reporting.periods import last_complete_month
+from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
 
@@ -61,14 +63,17 @@ def test_filters_change_the_figures(client, demo_with_reports):
     assert part["period"].label == "2025年"
 
 
+@pytest.mark.clock
 def test_a_month_not_over_falls_back_with_a_message(client, demo_with_reports):
     client.force_login(demo_with_reports.user("analyst"))
     response = client.get(
-        reverse("cockpit:dashboard"), {"kind": "month", "year": 2026, "month": 11}
+        reverse("cockpit:dashboard"), {"kind": "month", "year": AS_OF.year, "month": AS_OF.month}
     )
     assert response.status_code == 200
     assert "尚未结束" in response.content.decode()
-    assert response.context["period"].month == 10  # the last month over on 2026-11-26
+    period = response.context["period"]
+    assert (period.year, period.month) == last_complete_month(AS_OF)
+    assert response.context["board"].figure("output_value").value > 0
 
 
 def test_drill_down_links_keep_the_filters(client, demo_with_reports):

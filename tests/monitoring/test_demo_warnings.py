@@ -8,7 +8,7 @@ from parkbrain.reporting.models import MonthlyReport
 from parkbrain.reporting.periods import last_complete_month
 from tests.conftest import AS_OF
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_demo_zone_has_rules_and_warnings_of_the_latest_months(demo_with_reports):

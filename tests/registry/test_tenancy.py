@@ -413,6 +413,7 @@ def test_tokens_of_firms_no_longer_in_business_stop_working(client, demo):
     assert client.get("/api/me", **_bearer(raw)).status_code == 401
 
 
+@pytest.mark.clock
 def test_assignments_count_only_between_since_and_until(demo):
     from datetime import timedelta
 

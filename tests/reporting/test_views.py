@@ -9,9 +9,14 @@ from openpyxl import load_workbook
 from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel
 from parkbrain.reporting.models import MonthlyReport, ReportValue
+from parkbrain.reporting.periods import last_complete_month, months_over
 from parkbrain.reporting.validation import IncomingRow
+from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
+# The latest month that is over on the pinned date, and the months of its year before it.
+LATEST_YEAR, LATEST_MONTH = last_complete_month(AS_OF)
+OPEN_MONTHS = months_over(LATEST_YEAR, AS_OF)
 
 
 def _save(firm, principal, year, month, submit=False, **values):
@@ -60,10 +65,16 @@ def test_month_form_saves_submits_and_shows_errors(client, demo):
     assert client.post(url, {"output_value": "1", "action": "save"}).status_code == 403
 
 
+@pytest.mark.clock
 def test_months_that_are_not_over_have_no_form(client, demo):
     client.force_login(demo.user("gear"))
-    url = reverse("reporting:month", args=[demo.firms["gear"].pk, 2026, 11])
-    assert client.get(url).status_code == 404
+    gear = demo.firms["gear"].pk
+    this_month = reverse("reporting:month", args=[gear, AS_OF.year, AS_OF.month])
+    assert client.get(this_month).status_code == 404
+    next_year = reverse("reporting:month", args=[gear, AS_OF.year + 1, 1])
+    assert client.get(next_year).status_code == 404
+    latest = reverse("reporting:month", args=[gear, LATEST_YEAR, LATEST_MONTH])
+    assert client.get(latest).status_code == 200
 
 
 def test_analyst_accepts_and_returns(client, demo):
@@ -110,41 +121,48 @@ def test_upload_with_errors_saves_nothing(client, demo):
     assert not MonthlyReport.objects.exists()
 
 
+@pytest.mark.clock
 def test_template_is_prefilled_for_the_caller(client, demo):
     client.force_login(demo.user("gear"))
-    _save(demo.firms["gear"], demo.user("gear"), 2026, 1, output_value=1)
+    _save(demo.firms["gear"], demo.user("gear"), LATEST_YEAR, 1, output_value=1)
     response = client.get(reverse("reporting:template"))
     sheet = load_workbook(io.BytesIO(response.content))["月报"]
-    months = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert months == list(range(2, 11))  # February to October 2026; January is in
-    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
-        demo.firms["gear"].credit_code
-    }
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    # The months of the latest month's year that are over and still owed: January is in.
+    assert [(row[2], row[3]) for row in rows] == [(LATEST_YEAR, m) for m in OPEN_MONTHS[1:]]
+    assert {row[0] for row in rows} <= {demo.firms["gear"].credit_code}
     client.force_login(demo.user("analyst"))
     response = client.get(reverse("reporting:template") + "?format=csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert len(lines) - 1 == demo.zone.enterprises.above_scale_in(2026).count()
+    assert len(lines) - 1 == demo.zone.enterprises.above_scale_in(LATEST_YEAR).count()
 
 
+@pytest.mark.clock
 def test_completeness_counts_and_reminder_list(client, demo):
     gear, ev = demo.firms["gear"], demo.firms["ev"]
-    for month in range(1, 11):
-        _save(gear, demo.user("analyst"), 2026, month, submit=True, output_value=month)
+    for month in OPEN_MONTHS:
+        _save(gear, demo.user("analyst"), LATEST_YEAR, month, submit=True, output_value=month)
     client.force_login(demo.user("analyst"))
-    response = client.get(reverse("reporting:completeness"), {"year": 2026})
-    firms = demo.zone.enterprises.above_scale_in(2026).count()
+    response = client.get(reverse("reporting:completeness"))  # the latest month's year
+    assert response.context["year"] == LATEST_YEAR
+    assert response.context["months"] == OPEN_MONTHS
+    firms = demo.zone.enterprises.above_scale_in(LATEST_YEAR).count()
     assert response.context["firm_count"] == firms
     assert response.context["owing_count"] == firms - 1
-    october = response.context["summary"][-1]
-    assert (october["month"], october["submitted"], october["missing"]) == (10, 1, firms - 1)
+    latest = response.context["summary"][-1]
+    assert (latest["month"], latest["submitted"], latest["missing"]) == (
+        LATEST_MONTH,
+        1,
+        firms - 1,
+    )
     assert gear.pk not in [row["enterprise"].pk for row in response.context["rows"]]
-    all_rows = client.get(reverse("reporting:completeness"), {"year": 2026, "all": "1"})
+    all_rows = client.get(reverse("reporting:completeness"), {"all": "1"})
     assert len(all_rows.context["rows"]) == firms
-    export = client.get(reverse("reporting:completeness"), {"year": 2026, "export": "xlsx"})
+    export = client.get(reverse("reporting:completeness"), {"export": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
     listed = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert gear.credit_code not in listed
-    assert listed[ev.credit_code][3] == "、".join(f"{m}月" for m in range(1, 11))
+    assert listed[ev.credit_code][3] == "、".join(f"{m}月" for m in OPEN_MONTHS)
 
 
 def test_completeness_is_scoped(client, demo):
