@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services, tenancy
+from .forms import EnterpriseAdminForm
 from .models import (
     AboveScaleYear,
     ApiToken,
@@ -117,6 +118,7 @@ class AboveScaleYearInline(admin.TabularInline):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(ZoneScopedAdmin):
+    form = EnterpriseAdminForm
     list_display = ["name", "credit_code", "industry", "park", "land_area_mu", "status"]
     # Related-only filters offer the values of this zone's rows, not every zone's.
     list_filter = [

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from parkbrain.registry import services
+from parkbrain.registry import services, uscc
 from parkbrain.registry.choices import Role
-from parkbrain.registry.models import Membership, Tag
+from parkbrain.registry.models import Enterprise, Membership, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,46 @@ def test_zone_administrators_cannot_change_shared_reference_data(client, demo):
     assert response.status_code == 403
     assert Tag.objects.get(pk=tag.pk).name == "专精特新“小巨人”企业"
     assert client.get(reverse("admin:registry_industrycode_add")).status_code == 403
+
+
+def _new_enterprise_form(demo, credit_code: str) -> dict[str, str]:
+    industry_code = demo.firms["gear"].industry_code
+    return {
+        "zone": demo.zone.pk,
+        "credit_code": credit_code,
+        "name": "桐乡测试机械有限公司",
+        "legal_representative": "李测试",
+        "founded_on": "2020-03-01",
+        "registered_capital_yuan": "5000000",
+        "industry_code": industry_code.pk,
+        "land_area_mu": "12",
+        "ownership": demo.firms["gear"].ownership,
+        "status": demo.firms["gear"].status,
+        "above_scale_years-TOTAL_FORMS": "0",
+        "above_scale_years-INITIAL_FORMS": "0",
+    }
+
+
+def test_a_credit_code_of_nineteen_characters_gets_one_error_that_counts_them(client, demo):
+    client.force_login(demo.user("admin"))
+    code = demo.firms["gear"].credit_code[:17] + "00"
+    response = client.post(
+        reverse("admin:registry_enterprise_add"), _new_enterprise_form(demo, code)
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["credit_code"]
+    assert errors["credit_code"] == ["统一社会信用代码应为 18 位，此代码为 19 位。"]
+
+
+def test_a_pasted_credit_code_with_spaces_and_lower_case_is_accepted(client, demo):
+    client.force_login(demo.user("admin"))
+    code = uscc.complete("91330483MA2B1234" + uscc.organisation_check_character("MA2B1234"))
+    pasted = f" {code[:8]} {code[8:].lower()} "
+    page = client.get(reverse("admin:registry_enterprise_add")).content.decode()
+    assert 'name="credit_code"' in page and 'maxlength="18"' not in page
+    response = client.post(
+        reverse("admin:registry_enterprise_add"), _new_enterprise_form(demo, pasted)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Enterprise.objects.filter(credit_code=code).exists()
