@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import ninja.pagination
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
@@ -50,6 +51,23 @@ def filtered(filterset) -> QuerySet:
             ],
         )
     return filterset.qs
+
+
+class PageNumberPagination(ninja.pagination.PageNumberPagination):
+    """Ninja's page numbers, with every page past the last one empty.
+
+    Ninja slices at (page - 1) × size whatever the page; a page number of 20 digits makes an
+    offset no database integer holds ("datatype mismatch", "bigint out of range"), so the
+    slice is taken only within the rows counted. NINJA_PAGINATION_CLASS names this class:
+    a bare `@paginate` uses it.
+    """
+
+    def paginate_queryset(self, queryset, pagination, request: HttpRequest, **params) -> dict:
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        count = self._items_count(queryset)
+        items = queryset[offset : offset + page_size] if offset < count else []
+        return {self.items_attribute: items, "count": count}
 
 
 def utc_iso(moment: datetime | None) -> str | None:

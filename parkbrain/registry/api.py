@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from parkbrain.core.api import filtered
 
@@ -127,7 +127,7 @@ def me(request: HttpRequest):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]):
     zone = tenancy.zone_of(request.auth)
     filterset = EnterpriseFilter(

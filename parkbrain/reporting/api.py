@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StrictFloat, StrictInt, StrictStr
 
 from parkbrain.core.api import ApiError
@@ -111,7 +111,7 @@ def list_indicators(request: HttpRequest):
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate
 def list_reports(request: HttpRequest, year: int | None = None, month: int | None = None):
     reports = _reports(request)
     if year:
