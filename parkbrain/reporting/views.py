@@ -37,9 +37,10 @@ from .spreadsheets import (
     template_workbook,
     text_cell,
 )
-from .validation import IncomingRow
+from .validation import FIRST_YEAR, IncomingRow
 
 PROBLEMS_SHOWN = 500
+LAST_YEAR = 2100  # the last year a page may be asked for
 
 
 def _can_edit(user, report: MonthlyReport | None) -> bool:
@@ -52,10 +53,13 @@ def _can_edit(user, report: MonthlyReport | None) -> bool:
 
 
 def _year_param(request: HttpRequest, default: int) -> int:
+    """The year asked for, or `default` when it is not a year reports can be about."""
     try:
-        return int(request.GET.get("year", default))
+        year = int(request.GET.get("year", default))
     except ValueError:
         return default
+    # The URL of a month and the database's small integers take no other years.
+    return year if FIRST_YEAR <= year <= LAST_YEAR else default
 
 
 @login_required

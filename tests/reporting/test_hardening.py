@@ -9,13 +9,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from parkbrain.registry.models import Assignment, Enterprise
 from parkbrain.reporting import services, spreadsheets
 from parkbrain.reporting.choices import Channel
 from parkbrain.reporting.models import MonthlyReport, ReportRevision, ReportValue
+from parkbrain.reporting.periods import last_complete_month
 from parkbrain.reporting.spreadsheets import UploadRefused, read_upload, template_columns
 from parkbrain.reporting.validation import IncomingRow
 
@@ -285,3 +286,22 @@ def test_the_collector_is_paused_only_inside_the_batch():
         assert not gc.isenabled()
         raise RuntimeError
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("asked", ["-5", "1999", "2101", "9" * 20, "abc"])
+def test_a_year_no_report_can_be_about_shows_the_default_year(client, demo, asked):
+    client.force_login(demo.user("analyst"))
+    default = last_complete_month(timezone.localdate())[0]
+    for url in (
+        reverse("reporting:enterprise", args=[demo.firms["gear"].pk]),
+        reverse("reporting:completeness"),
+    ):
+        response = client.get(url, {"year": asked})
+        assert response.status_code == 200, url
+        assert response.context["year"] == default
+
+
+def test_a_year_in_range_is_shown(client, demo):
+    client.force_login(demo.user("analyst"))
+    url = reverse("reporting:enterprise", args=[demo.firms["gear"].pk])
+    assert client.get(url, {"year": "2021"}).context["year"] == 2021
