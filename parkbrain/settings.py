@@ -169,12 +169,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `parkbrain collectstatic` writes each file under a name with its hash, with a gzip copy;
+# whitenoise serves those compressed and, the name changing with the content, cached for ten
+# years. DEBUG pages name and serve the package's own files. So do test runs (pytest sets
+# PYTEST_VERSION): pytest-django's live server serves the package's folders, and a test must
+# not depend on what was last collected into var/.
+TESTING = "PYTEST_VERSION" in os.environ
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
-# One zone runs on one machine: serve static files from the package without a collect step.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 
 NINJA_PAGINATION_CLASS = "parkbrain.core.api.PageNumberPagination"
