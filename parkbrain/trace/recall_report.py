@@ -225,7 +225,8 @@ def pdf(found: Scope, recall: Recall | None) -> bytes:
         # Identifiers are the long column: the first gets twice the width of the others.
         unit = document.width / (len(rows[0]) + 1)
         widths = [2 * unit] + [unit] * (len(rows[0]) - 1)
-        table = LongTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        # A customer's row lists every identifier it got: split inside a row taller than a page.
+        table = LongTable(cells, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
         table.setStyle(style)
         story += [table, Spacer(1, 6 * mm)]
     document.build(story)
