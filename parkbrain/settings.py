@@ -134,19 +134,46 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force lock-out: five failures for one user name from one address lock that pair.
+# Brute-force lock-out (parkbrain.core.lockout): five failures for one user name from one
+# address lock that pair; twenty from one address, whatever the user names, lock the address.
+AXES_HANDLER = "parkbrain.core.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("PARKBRAIN_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("PARKBRAIN_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "PARKBRAIN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below PARKBRAIN_LOGIN_FAILURE_LIMIT"
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# The client's address is REMOTE_ADDR, or behind reverse proxies the request.META key of the
+# header they write it to (HTTP_X_FORWARDED_FOR, HTTP_X_REAL_IP), read by django-ipware.
+# Set it only when every request comes through the proxies: a client reaching the server
+# directly could write the header itself.
+PROXY_CLIENT_IP_HEADER = os.environ.get("PARKBRAIN_PROXY_CLIENT_IP_HEADER", "").strip()
+PROXY_COUNT = int(os.environ.get("PARKBRAIN_PROXY_COUNT") or "1")
+if PROXY_CLIENT_IP_HEADER and not PROXY_CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured(
+        "PARKBRAIN_PROXY_CLIENT_IP_HEADER is a request.META key such as HTTP_X_FORWARDED_FOR"
+    )
+if PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PARKBRAIN_PROXY_COUNT counts the proxies: 1 or more")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (PROXY_CLIENT_IP_HEADER or "REMOTE_ADDR",)
+# ipware counts the proxies listed after the client; the one nearest us is REMOTE_ADDR, not
+# listed. It takes the entry that many places from the right, the one our proxies wrote.
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_CLIENT_IP_HEADER else None
+# Not strict: entries a client sent itself come first, and a strict chain would refuse the
+# whole header rather than skip them.
+IPWARE_STRICT = False
 
 # The namespace of the MES's EPCIS extension fields. It is part of every MES event's hash:
 # a zone sets its own (ending in "/") before plants send data, and never changes it after.
 MES_NAMESPACE = os.environ.get("PARKBRAIN_MES_NAMESPACE") or "https://parkbrain.invalid/ns/mes/"
 if not MES_NAMESPACE.startswith(("https://", "http://")) or not MES_NAMESPACE.endswith("/"):
     raise ImproperlyConfigured("PARKBRAIN_MES_NAMESPACE must be an http(s) URL ending in '/'")
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

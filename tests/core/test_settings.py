@@ -59,3 +59,23 @@ def test_the_mes_namespace_is_the_zones_own_and_must_be_a_url_ending_in_a_slash(
         assert "PARKBRAIN_MES_NAMESPACE must be an http(s) URL" in exc.stderr
     else:
         raise AssertionError("a namespace that is not a URL was taken")
+
+
+def test_behind_proxies_the_client_address_is_the_one_the_proxies_wrote(tmp_path: Path):
+    env = {"PARKBRAIN_VAR_DIR": str(tmp_path), "PARKBRAIN_PROXY_CLIENT_IP_HEADER": ""}
+    address = (
+        "__import__('axes.helpers').helpers.get_client_ip_address("
+        "__import__('django.test').test.RequestFactory().get("
+        "'/', REMOTE_ADDR='10.0.0.3', HTTP_X_FORWARDED_FOR='{chain}'))"
+    )
+    chain = "203.0.113.20, 198.51.100.7, 10.0.0.2"  # forged, the client, the first proxy
+    assert _settings_value(address.format(chain=chain), env) == "10.0.0.3"
+    env.update(PARKBRAIN_PROXY_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR", PARKBRAIN_PROXY_COUNT="2")
+    assert _settings_value(address.format(chain=chain), env) == "198.51.100.7"
+    env["PARKBRAIN_PROXY_CLIENT_IP_HEADER"] = "X-Forwarded-For"
+    try:
+        _settings_value("settings.AXES_IPWARE_META_PRECEDENCE_ORDER", env)
+    except subprocess.CalledProcessError as exc:
+        assert "request.META key such as HTTP_X_FORWARDED_FOR" in exc.stderr
+    else:
+        raise AssertionError("a header name that is not a request.META key was taken")
