@@ -525,6 +525,13 @@ def _urn_from_key(key: Gs1Key, gcp_length: GcpLength) -> str:
 # EPC schemes that are not GS1 keys (TDS: GID, US DoD, ADI, BIC, IMO vessel number): no Digital
 # Link form exists, so they are stored and shown as given.
 NON_GS1_EPCS = tuple(f"urn:epc:id:{s}:" for s in ("gid", "usdod", "adi", "bic", "imovn"))
+#: Every EPC scheme of TDS 2.x (urn:epc:id:<scheme>:…, and the patterns of each).
+EPC_SCHEMES = frozenset(
+    {
+        *("sgtin", "sscc", "sgln", "grai", "giai", "gsrn", "gsrnp", "gdti", "cpi", "sgcn"),
+        *("ginc", "gsin", "itip", "upui", "pgln", "gid", "usdod", "adi", "bic", "imovn"),
+    }
+)
 
 
 def canonical(uri: str, gcp_length: GcpLength = None) -> str:

@@ -251,6 +251,11 @@ def _pattern_prefix(pattern: str) -> str | None:
     if not pattern.startswith("urn:epc:idpat:"):
         return None
     scheme, _colon, body = pattern[len("urn:epc:idpat:") :].partition(":")
+    if scheme not in identifiers.EPC_SCHEMES:
+        raise identifiers.IdentifierError(
+            _("the pattern's scheme %(scheme)s is not an EPC scheme; use one of %(schemes)s")
+            % {"scheme": f"'{scheme[:40]}'", "schemes": ", ".join(sorted(identifiers.EPC_SCHEMES))}
+        )
     parts = body.split(".")
     fixed = [p for p in parts if p != "*"]
     if not scheme or "*" not in parts or parts[: len(fixed)] != fixed or not fixed:

@@ -381,6 +381,21 @@ def test_every_bad_parameter_is_named_at_once(client, gear_token):
     assert sorted(f for f, _v in _problems(response)) == ["EQ_action", "EQ_x", "orderBy"]
 
 
+@pytest.mark.parametrize(
+    "name", ["MATCH_epc", "MATCH_parentID", "MATCH_anyEPC", "MATCH_epcClass", "MATCH_anyEPCClass"]
+)
+def test_a_pattern_of_no_epc_scheme_is_400_naming_the_parameter(client, sample, name):
+    # Accepted, it would have matched nothing, as if no event named the pattern's objects.
+    response = client.get(
+        EVENTS, {name: "urn:epc:idpat:foo:6901234.*"}, HTTP_ACCEPT_LANGUAGE="en", **sample
+    )
+    assert response.status_code == 400, response.content
+    [problem] = response.json()["errors"]
+    assert problem["field"] == name
+    assert "scheme 'foo' is not an EPC scheme" in problem["reason"]
+    assert "sgtin" in problem["reason"]
+
+
 def test_an_unescaped_plus_in_a_time_still_parses(client, sample):
     response = client.get(f"{EVENTS}?GE_eventTime=2026-03-05T08:00:00+08:00", **sample)
     assert response.status_code == 200
