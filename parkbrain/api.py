@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 
 from parkbrain.core.api import ApiError, SessionAuth, TokenAuth
 from parkbrain.monitoring.api import router as monitoring_router
@@ -19,6 +20,14 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # RFC 9110: a 401 names the scheme that would do; a machine sends its token as a bearer.
+    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    response["WWW-Authenticate"] = 'Bearer realm="ParkBrain API"'
+    return response
 
 
 @api.exception_handler(ApiError)
