@@ -31,7 +31,7 @@ from . import identifiers, locations, named_queries, query, services
 from .choices import ErrorBehaviour, EventType
 from .epcis_xml import XmlProblems, xml_capture_document
 from .models import CaptureJob, Event, Location, NamedQuery, known_as
-from .validation import count_events, vocabulary_uri
+from .validation import count_events, nesting_reason, too_deep, vocabulary_uri
 
 router = Router(tags=["epcis"])
 
@@ -85,6 +85,53 @@ def job_document(job: CaptureJob) -> dict:
     }
 
 
+def _body_size(size: int) -> str:
+    return _("the body has %(size)d bytes") % {"size": size}
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The request's body; one sent in chunks is read to at most the size limit and a byte.
+
+    A chunked body comes without Content-Length, and Django then reads none of it. A server
+    that decoded it says so (``wsgi.input_terminated``: gunicorn, which ``make run`` uses,
+    uWSGI, waitress), and it is read from the server's stream; one that did not, like
+    Django's runserver, cannot hand it over, so the client is asked for a length (411).
+    """
+    meta = request.META
+    chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if meta.get("CONTENT_LENGTH") or not chunked:
+        return request.body
+    if meta.get("wsgi.input_terminated"):
+        return meta["wsgi.input"].read(CAPTURE_FILE_SIZE_LIMIT + 1)
+    reason = _("this server cannot read a chunked body; send the body with a Content-Length")
+    problem = {"index": None, "field": "Transfer-Encoding", "value": "chunked", "reason": reason}
+    raise ApiError(411, [problem])
+
+
+def _json(body: bytes) -> Any:
+    """The body as JSON; 400 when it is not JSON or nests deeper than capture reads."""
+    try:
+        value = json.loads(body)
+        deep = too_deep(value)
+    except RecursionError:  # json's own reader overflows at about a thousand levels
+        deep = True
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = _("not JSON: %(error)s") % {"error": exc}
+        raise ApiError(400, [{"index": None, "field": "", "value": "", "reason": reason}]) from exc
+    if deep:
+        raise ApiError(400, [{"index": None, "field": "", "value": "", "reason": nesting_reason()}])
+    return value
+
+
+def _json_body(request: HttpRequest) -> Any:
+    """A JSON body of the other writes (queries, locations): null when empty."""
+    body = _body(request)
+    if len(body) > CAPTURE_FILE_SIZE_LIMIT:
+        reason = _body_size(len(body))
+        raise ApiError(413, [{"index": None, "field": "", "value": "", "reason": reason}])
+    return _json(body or b"null")
+
+
 @router.post(
     "/capture",
     url_name="epcis_capture",
@@ -118,10 +165,10 @@ def job_document(job: CaptureJob) -> dict:
 )
 def capture(request: HttpRequest):
     if services.capturing_enterprise(request.auth) is None:
-        raise HttpError(403, "Only an enterprise or its API token captures events.")
+        raise HttpError(403, _("Only an enterprise or its API token captures events."))
     media = request.content_type or ""
     if media not in MEDIA_TYPES + XML_MEDIA_TYPES:
-        reason = "send application/ld+json or application/xml"
+        reason = _("send application/ld+json or application/xml")
         raise ApiError(415, [{"field": "Content-Type", "value": media, "reason": reason}])
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", ErrorBehaviour.ROLLBACK)
     if behaviour not in ErrorBehaviour.values:
@@ -131,26 +178,27 @@ def capture(request: HttpRequest):
                 {
                     "field": "GS1-Capture-Error-Behaviour",
                     "value": behaviour[:40],
-                    "reason": "use rollback or proceed",
+                    "reason": _("use rollback or proceed"),
                 }
             ],
         )
     length = request.headers.get("Content-Length") or "0"
     declared_size = int(length) if length.isdigit() else 0
     if declared_size > CAPTURE_FILE_SIZE_LIMIT:
-        return _too_large(f"the body has {declared_size} bytes")
-    body = request.body
+        return _too_large(_body_size(declared_size))
+    body = _body(request)
     if len(body) > CAPTURE_FILE_SIZE_LIMIT:
-        return _too_large(f"the body has {len(body)} bytes")
-    try:
-        document = xml_capture_document(body) if media in XML_MEDIA_TYPES else json.loads(body)
-    except XmlProblems as exc:
-        raise ApiError(400, exc.problems) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
+        return _too_large(_body_size(len(body)))
+    if media in XML_MEDIA_TYPES:
+        try:
+            document = xml_capture_document(body)
+        except XmlProblems as exc:
+            raise ApiError(400, exc.problems) from exc
+    else:
+        document = _json(body)
     events = count_events(document)
     if events > CAPTURE_EVENT_LIMIT:
-        return _too_large(f"the document has {events} events")
+        return _too_large(_("the document has %(count)d events") % {"count": events})
     job = services.capture_document(document, request.auth, behaviour, size_bytes=len(body))
     location = reverse("api:epcis_capture_job", kwargs={"capture_id": job.pk})
     return JsonResponse(
@@ -592,10 +640,7 @@ def _named_problems(exc: named_queries.NamedQueryProblems) -> ApiError:
     response={201: dict},
 )
 def create_query(request: HttpRequest):
-    try:
-        body = json.loads(request.body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
+    body = _json_body(request)
     try:
         named = named_queries.create(request.auth, body, _extension_prefixes(request))
     except named_queries.NamedQueryProblems as exc:
@@ -716,10 +761,7 @@ def save_locations(request: HttpRequest):
     enterprise = services.capturing_enterprise(request.auth)
     if enterprise is None:
         raise HttpError(403, "Only an enterprise or its API token states its locations.")
-    try:
-        body = json.loads(request.body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, [{"field": "", "value": "", "reason": f"not JSON: {exc}"}]) from exc
+    body = _json_body(request)
     try:
         counts = locations.save_locations(enterprise, body)
     except locations.LocationProblems as exc:

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from .validation import MAX_NESTING, nesting_reason
+
 EVENT_TYPES = frozenset(
     {
         "ObjectEvent",
@@ -244,14 +246,23 @@ def xml_capture_document(data: bytes | str) -> dict[str, Any]:
     capture takes: extension elements keep the document's namespace prefixes, declared in an
     @context beside the EPCIS context, and numbers and booleans get their JSON types.
 
-    Raises XmlProblems when the text is not XML, has no EPCIS document at its root, or puts an
-    event's standard elements out of the schema's order.
+    Raises XmlProblems when the text is not XML, nests elements deeper than ``MAX_NESTING``,
+    has no EPCIS document at its root, or puts an event's standard elements out of the
+    schema's order.
     """
     declared: dict[str, str] = {}
+    depth = 0
     try:
-        for _event_name, (prefix, namespace) in ET.iterparse(
-            io.BytesIO(data.encode() if isinstance(data, str) else data), events=("start-ns",)
+        for event_name, found in ET.iterparse(
+            io.BytesIO(data.encode() if isinstance(data, str) else data),
+            events=("start-ns", "start", "end"),
         ):
+            if event_name != "start-ns":
+                depth += 1 if event_name == "start" else -1
+                if depth > MAX_NESTING:
+                    raise XmlProblems([_xml_problem(None, "", "", nesting_reason())])
+                continue
+            prefix, namespace = found
             if namespace not in _BINDING_NAMESPACES and namespace not in declared:
                 taken = set(declared.values())
                 base = prefix or "ns"

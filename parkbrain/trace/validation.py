@@ -421,6 +421,10 @@ class _EventChecker:
                     quantity = _quantity(item.get("quantity"))
                     if quantity is not None and abs(quantity) >= Decimal("1e18"):
                         self.problem(f"{list_name}[{i}].quantity", item["quantity"], _("too large"))
+                    elif quantity is not None and quantity < 0:
+                        # Genealogy sums quantities: a negative one makes false remainders.
+                        reason = _("a quantity cannot be negative")
+                        self.problem(f"{list_name}[{i}].quantity", item["quantity"], reason)
                     found.append(CleanIdentifier(role, uri, quantity, item.get("uom", "")))
                 else:
                     uri = self.identifier(f"{list_name}[{i}]", item)
@@ -482,6 +486,30 @@ def check_document(document: Any) -> CheckedDocument:
         if clean is not None:
             checked.events.append(clean)
     return checked
+
+
+#: Deepest nesting of JSON objects and arrays, or of XML elements, that capture reads. EPCIS
+#: needs about a dozen levels; deeper input would overflow the recursive readers (RecursionError).
+MAX_NESTING = 64
+
+
+def too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests objects and arrays deeper than ``MAX_NESTING``
+    (walked with a stack of its own, so any depth is measured)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_NESTING:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def nesting_reason() -> str:
+    return _("nested deeper than %(max)d levels") % {"max": MAX_NESTING}
 
 
 def count_events(document: Any) -> int:
