@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from parkbrain.core.api import ApiError, utc_iso
-from parkbrain.registry import tenancy
 
 from . import genealogy
-from .models import Event, GenealogyEdge
 from .validation import parse_timestamp
+from .visible import walked_by
 
 router = Router(tags=["epcis"])
 
@@ -99,15 +98,9 @@ def _trace(request: HttpRequest, direction: str) -> JsonResponse:
         until = _moment(request.GET.get("to", ""), "to")
     except genealogy.TraceError as exc:
         raise ApiError(400, [exc.problem()]) from exc
-    edges = tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise")
+    walked = walked_by(request.auth)
     trace = genealogy.walk(
-        start,
-        direction,
-        edges,
-        tenancy.restrict(Event.objects.all(), request.auth, via="enterprise"),
-        depth=depth,
-        since=since,
-        until=until,
+        start, direction, walked.edges, walked.events, depth=depth, since=since, until=until
     )
     return JsonResponse(_trace_document(trace), json_dumps_params={"ensure_ascii": False})
 

@@ -21,7 +21,8 @@ from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import recall, recall_report
 from .genealogy import TraceError
-from .models import Event, GenealogyEdge, Location, Recall
+from .models import Recall
+from .visible import walked_by
 
 router = Router(tags=["epcis-recall"])
 
@@ -132,12 +133,7 @@ def visible_recalls(principal: object):
 def recall_scope(request: HttpRequest):
     try:
         criteria = recall.parse_criteria(request.GET)
-        found = recall.scope(
-            criteria,
-            tenancy.restrict(GenealogyEdge.objects.all(), request.auth, via="enterprise"),
-            tenancy.restrict(Event.objects.all(), request.auth, via="enterprise"),
-            tenancy.restrict(Location.objects.all(), request.auth, via="enterprise"),
-        )
+        found = recall.scope(criteria, *walked_by(request.auth))
     except TraceError as exc:
         raise ApiError(400, [exc.problem()]) from exc
     return JsonResponse(scope_document(found), json_dumps_params={"ensure_ascii": False})

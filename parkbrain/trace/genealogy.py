@@ -153,6 +153,29 @@ def checked_depth(raw: str | int | None) -> int:
     return int(text)
 
 
+def once_each(
+    edges: QuerySet[GenealogyEdge], events: QuerySet[Event]
+) -> tuple[QuerySet[GenealogyEdge], QuerySet[Event]]:
+    """`edges` and `events` with each event once where they hold several enterprises' copies
+    of it (the same Event Hash ID; each enterprise that captured it keeps its own): the copy
+    stored first stands for the others. Walked twice, a copied event would double the edges
+    and the made quantities, and so halve what each lot holds of a start.
+
+    A later copy's edge goes only where the first states the same one: a copy declared wrong
+    states none, and the other enterprises' copies still link."""
+    earlier_edge = edges.filter(
+        kind=OuterRef("kind"),
+        action=OuterRef("action"),
+        from_uri=OuterRef("from_uri"),
+        to_uri=OuterRef("to_uri"),
+        event_time=OuterRef("event_time"),
+        event__hash_id=OuterRef("event__hash_id"),
+        event_id__lt=OuterRef("event_id"),
+    )
+    earlier_event = events.filter(hash_id=OuterRef("hash_id"), id__lt=OuterRef("id"))
+    return edges.exclude(Exists(earlier_edge)), events.exclude(Exists(earlier_event))
+
+
 def _window(queryset: QuerySet, since: datetime | None, until: datetime | None) -> QuerySet:
     if since is not None:
         queryset = queryset.filter(event_time__gte=since)

@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from parkbrain.registry import tenancy
-
 from . import genealogy, recall, services
 from .api_recall import REPORT_TYPES, report_response, visible_recalls
-from .models import Event, GenealogyEdge, Location, Recall, RecallState
+from .models import Recall, RecallState
 from .recall_report import amounts
+from .visible import walked_by
 from .words import disposition_name, step_name
 
 CBV_BIZ_STEP = "https://ref.gs1.org/cbv/BizStep-"
@@ -50,9 +49,8 @@ def genealogy_page(request: HttpRequest) -> HttpResponse:
         except genealogy.TraceError as exc:
             context["error"] = exc.reason
         else:
-            edges = tenancy.restrict(GenealogyEdge.objects.all(), request.user, via="enterprise")
-            events = tenancy.restrict(Event.objects.all(), request.user, via="enterprise")
-            trace = genealogy.walk(start, direction, edges, events, depth=depth)
+            walked = walked_by(request.user)
+            trace = genealogy.walk(start, direction, walked.edges, walked.events, depth=depth)
             context["trace"] = trace
             context["graph"] = _graph(trace)
     return render(request, "trace/genealogy.html", context)
@@ -156,12 +154,7 @@ def _scope_view(found: recall.Scope) -> dict:
 
 
 def _visible_scope(request: HttpRequest, params: dict[str, str]) -> recall.Scope:
-    return recall.scope(
-        recall.parse_criteria(params),
-        tenancy.restrict(GenealogyEdge.objects.all(), request.user, via="enterprise"),
-        tenancy.restrict(Event.objects.all(), request.user, via="enterprise"),
-        tenancy.restrict(Location.objects.all(), request.user, via="enterprise"),
-    )
+    return recall.scope(recall.parse_criteria(params), *walked_by(request.user))
 
 
 @login_required
