@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting
 
 from . import genealogy, identifiers, services
-from .choices import EdgeKind, EventType, IdentifierRole
+from .choices import Action, EdgeKind, EventType, IdentifierRole
 from .genealogy import TraceError
 from .hashing import CBV
 from .models import (
@@ -307,10 +307,15 @@ def _scope(criteria: Criteria, edges: QuerySet[GenealogyEdge], events: QuerySet[
         return Scope(criteria, [], [], [], False, 0, 0)
     trace = genealogy.walk_from(starts, genealogy.FORWARD, edges, None, depth=genealogy.DEPTH_MAX)
     made = _made_quantities(edges, [n.uri for n in trace.nodes])
-    items = _affected(trace, made)
+    used = _used(trace)
+    made |= _received_quantities(events, [u for u in starts if u in used and u not in made])
+    items = _affected(trace, made, used)
     carried = _carried(trace, made)
     for item in items:
         item.carried = carried.get(item.uri) or {}
+        if item.kind == REMAINDER and item.uri in starts:
+            # What is left of a suspect lot is suspect material through and through.
+            item.carried = {item.remaining_uom: item.remaining}
     containers = _containers(trace, items)
     _locate(items, containers, events)
     return Scope(
@@ -337,16 +342,40 @@ def _made_quantities(
         ).values_list("to_uri", "event_id", "to_quantity", "to_uom")
         for uri, event_id, quantity, uom in rows:
             per_event[uri][event_id] = (quantity, uom)
-    made: dict[str, tuple[Decimal, str] | None] = {}
-    for uri, outputs in per_event.items():
-        units = {uom for _q, uom in outputs.values()}
-        known = all(q is not None for q, _u in outputs.values())
-        made[uri] = (
-            (sum((q for q, _u in outputs.values()), Decimal(0)), units.pop())
-            if known and len(units) == 1
-            else None
+    return {uri: _one_total(outputs) for uri, outputs in per_event.items()}
+
+
+def _received_quantities(
+    events: QuerySet[Event], lots: list[str]
+) -> dict[str, tuple[Decimal, str] | None]:
+    """How much of each lot (none made by a transformation: raw material) ObjectEvents added
+    or received, in one unit (None: not known); each event once. One query per batch, none
+    when no lot is given."""
+    lots = [u for u in lots if _is_class(u)]
+    per_event: dict[str, dict[int, tuple[Decimal | None, str]]] = defaultdict(dict)
+    # Probed per identifier by primary key, as genealogy.node_events does.
+    arrival = events.filter(
+        Q(action=Action.ADD) | Q(biz_step=RECEIVING),
+        pk=OuterRef("event_id"),
+        event_type=EventType.OBJECT,
+    ).order_by()
+    for start in range(0, len(lots), BATCH):
+        rows = (
+            EventIdentifier.objects.filter(uri__in=lots[start : start + BATCH], role=_R.QUANTITY)
+            .filter(Exists(arrival))
+            .values_list("uri", "event_id", "quantity", "uom")
         )
-    return made
+        for uri, event_id, quantity, uom in rows:
+            per_event[uri][event_id] = (quantity, uom)
+    return {uri: _one_total(amounts) for uri, amounts in per_event.items()}
+
+
+def _one_total(per_event: dict[int, tuple[Decimal | None, str]]) -> tuple[Decimal, str] | None:
+    """The sum of quantities stated by several events when all are known in one unit."""
+    units = {uom for _q, uom in per_event.values()}
+    if len(units) != 1 or any(q is None for q, _u in per_event.values()):
+        return None
+    return sum((q for q, _u in per_event.values()), Decimal(0)), units.pop()
 
 
 def _used(trace: genealogy.Trace) -> dict[str, list[tuple[str, Decimal | None, str]]]:
@@ -358,10 +387,9 @@ def _used(trace: genealogy.Trace) -> dict[str, list[tuple[str, Decimal | None, s
     return {uri: list(events.values()) for uri, events in used.items()}
 
 
-def _affected(trace: genealogy.Trace, made: dict) -> list[Item]:
+def _affected(trace: genealogy.Trace, made: dict, used: dict) -> list[Item]:
     starts = set(trace.starts)
     produced = {e.to_uri for e in trace.edges if e.kind == EdgeKind.TRANSFORMATION}
-    used = _used(trace)
     items = []
     for node in trace.nodes:
         if node.uri not in starts and node.uri not in produced:
