@@ -132,6 +132,13 @@ def _named(uri: str, found: Scope) -> str:
     return f"{name}\n{uri}" if name else uri
 
 
+def customer_name(party: str, found: Scope) -> str:
+    """The name master data gives a customer, or plainly that it gives none."""
+    if not party:
+        return ""
+    return found.name(party) or _("No name registered")
+
+
 def customer_rows(found: Scope) -> Table:
     rows: Table = [
         [
@@ -148,7 +155,7 @@ def customer_rows(found: Scope) -> Table:
         rows.append(
             [
                 customer.party or _("(not stated)"),
-                found.name(customer.party),
+                customer_name(customer.party, found),
                 len(customer.items),
                 amounts(customer.quantities),
                 amounts(customer.carried),

@@ -143,6 +143,7 @@ def _scope_view(found: recall.Scope) -> dict:
         {
             "customer": c,
             "label": found.name(c.party) or _label(c.party) if c.party else "",
+            "unnamed": bool(c.party) and not found.name(c.party),
             "carried": amounts(c.carried),
             "transactions": [_transaction(t) for t in c.transactions],
         }

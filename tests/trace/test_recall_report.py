@@ -6,7 +6,10 @@ import json
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
+
+from parkbrain.trace.locations import save_locations
 
 from .test_genealogy import _amount, _capture, _event, _transform
 
@@ -68,3 +71,33 @@ def test_a_customer_row_taller_than_a_page_splits_with_the_header_on_each_page(
         customer_pages = [p for p in pages if "业务单据" in p]
         assert len(customer_pages) >= 2, url
         assert all(p.index("业务单据") < p.index("urn:epc:id:sgtin") for p in customer_pages[1:])
+
+
+def test_a_customer_master_data_does_not_name_is_said_to_have_no_name(client, shipped, demo):
+    client.force_login(demo.user("gear"))
+    page = client.get(reverse("trace:recall"), {"epc": HEAT}).content.decode()
+    assert (
+        f'title="{EV_PARTY}"><span class="muted" data-testid="customer-unnamed">未登记名称' in page
+    )
+    workbook = client.get(
+        reverse("trace:recall_scope_report", kwargs={"fmt": "xlsx"}), {"epc": HEAT}
+    )
+    customers = list(
+        load_workbook(io.BytesIO(workbook.content))["客户"].iter_rows(values_only=True)
+    )
+    assert customers[1][:3] == (EV_PARTY, "未登记名称", 57)
+    document = client.get(
+        reverse("trace:recall_scope_report", kwargs={"fmt": "pdf"}), {"epc": HEAT}
+    )
+    assert "未登记名称" in "".join(_pages(document.content))
+    # Named in master data, the name stands in its place.
+    save_locations(demo.firms["gear"], [{"id": EV_PARTY, "name": "启行新能源"}])
+    page = client.get(reverse("trace:recall"), {"epc": HEAT}).content.decode()
+    assert f'title="{EV_PARTY}">启行新能源<' in page and "customer-unnamed" not in page
+    workbook = client.get(
+        reverse("trace:recall_scope_report", kwargs={"fmt": "xlsx"}), {"epc": HEAT}
+    )
+    customers = list(
+        load_workbook(io.BytesIO(workbook.content))["客户"].iter_rows(values_only=True)
+    )
+    assert customers[1][:2] == (EV_PARTY, "启行新能源")
