@@ -18,6 +18,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from parkbrain.monitoring.compute import REPORT_IN
+from parkbrain.monitoring.counting import Counting, HeldReport, held_out_sentence
 from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable, standard_coal_tonnes
 from parkbrain.reporting.models import ReportValue
 from parkbrain.reporting.periods import last_complete_month
@@ -81,6 +83,11 @@ class Provenance:
     compared_firms: int = 0  # enterprises in the growth rate (figures in both years)
     as_of: date | None = None
     source: str = ""
+    held_out: dict[str, int] = field(default_factory=dict)  # reason → reports left out
+
+    @property
+    def held_out_total(self) -> int:
+        return sum(self.held_out.values())
 
 
 @dataclass
@@ -96,6 +103,22 @@ class Figure:
 Pair = tuple[Decimal | None, Decimal | None]  # (this year, last year); None: not reported
 # indicator code → month → enterprise id → the reported year-to-date figures of both years
 FirmRows = dict[str, dict[int, dict[int, Pair]]]
+# indicator code → report id → a report holding a figure of the code that was left out
+Held = dict[str, dict[int, HeldReport]]
+
+
+@dataclass
+class Loaded:
+    rows: FirmRows
+    held: Held
+    read: int  # report values read, counted or not
+
+    def held_for(self, codes: Iterable[str]) -> dict[int, HeldReport]:
+        """The reports left out that hold any of these figures."""
+        result: dict[int, HeldReport] = {}
+        for code in codes:
+            result.update(self.held.get(code, {}))
+        return result
 
 
 def load_firm_rows(
@@ -104,27 +127,45 @@ def load_firm_rows(
     codes: Iterable[str],
     months: Iterable[int],
     indicator_ids: Mapping[str, int],
+    counting: Counting,
     last_year: bool = True,
-) -> tuple[FirmRows, int]:
+) -> Loaded:
     """Read the reported figures of `codes` in `months` of the period's year and (unless
     `last_year` is false) the year before, for the enterprises `enterprises` selects (a
-    condition on the report's enterprise, written from ReportValue); returns them with the
-    number of report values read. `indicator_ids` maps codes to ids (read once by the caller)."""
+    condition on the report's enterprise, written from ReportValue). Only reports `counting`
+    counts become rows; the submitted or accepted ones it holds out are kept apart, by code.
+    `indicator_ids` maps codes to ids (read once by the caller)."""
     rows: FirmRows = defaultdict(lambda: defaultdict(dict))
+    held: Held = defaultdict(dict)
     read = 0
     code_of = {indicator_ids[code]: code for code in codes}
     values = ReportValue.objects.filter(
         enterprises,
         report__year__in=(period.year, period.year - 1) if last_year else (period.year,),
         report__month__in=list(months),
+        report__status__in=REPORT_IN,
         indicator_id__in=list(code_of),
-    ).values_list("report__enterprise_id", "report__year", "report__month", "indicator_id", "value")
-    for enterprise_id, year, month, indicator_id, value in values:
+    ).values_list(
+        "report_id",
+        "report__enterprise_id",
+        "report__year",
+        "report__month",
+        "report__status",
+        "indicator_id",
+        "value",
+    )
+    verdicts: dict[int, HeldReport | None] = {}
+    for report_id, enterprise_id, year, month, status, indicator_id, value in values:
+        read += 1
+        if report_id not in verdicts:
+            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
+        if verdicts[report_id] is not None:
+            held[code_of[indicator_id]][report_id] = verdicts[report_id]
+            continue
         firms = rows[code_of[indicator_id]][month]
         this, last = firms.get(enterprise_id, (None, None))
         firms[enterprise_id] = (value, last) if year == period.year else (this, value)
-        read += 1
-    return rows, read
+    return Loaded(rows, held, read)
 
 
 def period_values(rows: FirmRows, period: Period, code: str) -> dict[int, Pair]:
@@ -177,8 +218,10 @@ def total(
     values: Mapping[int, Pair],
     period: Period,
     as_of: date,
+    held_out: Mapping[str, int] | None = None,
 ) -> Figure:
-    """The sum over enterprises, with the comparable growth rate."""
+    """The sum over enterprises, with the comparable growth rate; `held_out` counts the
+    reports left out of it by reason."""
     reported = [this for this, _last in values.values() if this is not None]
     both = [(this, last) for this, last in values.values() if this is not None and last is not None]
     value = sum(reported, Decimal(0)) if reported else None
@@ -196,6 +239,8 @@ def total(
         "this": _plain(this_both),
         "last": _plain(last_both),
     }
+    if held_out:
+        formula += " " + held_out_sentence(held_out)
     return Figure(
         key=key,
         label=label,
@@ -210,6 +255,7 @@ def total(
             firms=len(reported),
             compared_firms=len(both),
             as_of=as_of,
+            held_out=dict(held_out or {}),
         ),
     )
 

@@ -9,7 +9,14 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from parkbrain.monitoring.choices import DataBasis, HoldReason
 from parkbrain.monitoring.compute import open_warning_counts
+from parkbrain.monitoring.counting import (
+    Counting,
+    HeldReport,
+    held_out_sentence,
+    reason_counts,
+)
 from parkbrain.registry import compute as registry_compute
 from parkbrain.registry.choices import IN_BUSINESS, AreaKind, Ownership
 from parkbrain.registry.models import (
@@ -21,9 +28,9 @@ from parkbrain.registry.models import (
     RegionYear,
     Zone,
 )
-from parkbrain.reporting.choices import EnergyConvention
-from parkbrain.reporting.compute import CoefficientTable
-from parkbrain.reporting.models import Indicator, ReportWarning
+from parkbrain.reporting.choices import EnergyConvention, ReportStatus
+from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable
+from parkbrain.reporting.models import Indicator, MonthlyReport, ReportWarning
 
 from . import compute
 from .choices import PeriodKind
@@ -31,6 +38,9 @@ from .compute import Figure, Group, Period, Provenance, TrendPoint
 
 TOP_FIRMS = 10
 MAP_CODES = ("output_value", "taxes", "investment")
+# The cockpit opens on the latest month once its counted reports cover this share of the
+# year's above-size firms; before that, on the month before, saying the latest is in review.
+OPENING_COVERAGE = Decimal("0.5")
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Filters:
     park: Park | None = None
     industry: Industry | None = None
     convention: str = EnergyConvention.EQUIVALENT
+    basis: str = DataBasis.REVIEWED
 
 
 @dataclass
@@ -69,6 +80,10 @@ class Dashboard:
     warnings: Figure | None = None
     alerts: Figure | None = None
     values_read: int = 0
+    # Reports of the period left out of the figures (this year and the year compared), and
+    # those left out of each figure by its key.
+    held_out: list[HeldReport] = field(default_factory=list)
+    held_out_by_figure: dict[str, list[HeldReport]] = field(default_factory=dict)
 
     def figure(self, key: str) -> Figure | None:
         for figure in (*self.counts, *self.headline, *self.shares, self.warnings, self.alerts):
@@ -77,6 +92,49 @@ class Dashboard:
             if figure.key == key:
                 return figure
         return None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    period: Period
+    counted: int  # reports the basis counts
+    expected: int  # the year's above-size firms
+
+    @property
+    def enough(self) -> bool:
+        return self.expected > 0 and self.counted >= OPENING_COVERAGE * self.expected
+
+
+def coverage(zone: Zone, period: Period, basis: str) -> Coverage:
+    statuses = (
+        (ReportStatus.ACCEPTED,)
+        if basis == DataBasis.REVIEWED
+        else (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    )
+    counted = MonthlyReport.objects.filter(
+        enterprise__zone=zone, year=period.year, month=period.month, status__in=statuses
+    ).count()
+    expected = AboveScaleYear.objects.filter(enterprise__zone=zone, year=period.year).count()
+    return Coverage(period, counted, expected)
+
+
+def opening_period(
+    zone: Zone, as_of: date, basis: str, kind: str = PeriodKind.YTD
+) -> tuple[Period, Coverage | None]:
+    """The period the cockpit opens on: the latest month over, or while fewer than half of
+    the firms' reports for it count, the month before; then also the latest month's coverage,
+    for the page to say it is in review."""
+    latest = Period.latest(as_of, kind)
+    if kind == PeriodKind.YEAR:
+        return latest, None
+    now = coverage(zone, latest, basis)
+    if now.enough:
+        return latest, None
+    year, month = (latest.year, latest.month - 1) if latest.month > 1 else (latest.year - 1, 12)
+    before = Period(kind, year, month)
+    if not coverage(zone, before, basis).enough:
+        return latest, None
+    return before, now
 
 
 def scoped(enterprises: QuerySet[Enterprise], filters: Filters) -> QuerySet[Enterprise]:
@@ -115,16 +173,33 @@ def build(
         for i in Indicator.objects.filter(code__in=(*compute.READ_CODES, compute.ENERGY_CODE))
     }
     ids = {code: indicator.pk for code, indicator in indicators.items()}
-    rows, read = compute.load_firm_rows(reported, period, compute.READ_CODES, months, ids)
-    trend_rows, trend_read = compute.load_firm_rows(
-        reported, period, (compute.TREND_CODE,), range(1, period.month + 1), ids
+    counting = Counting.for_zone(zone, filters.basis)
+    loaded = compute.load_firm_rows(reported, period, compute.READ_CODES, months, ids, counting)
+    trend = compute.load_firm_rows(
+        reported, period, (compute.TREND_CODE,), range(1, period.month + 1), ids, counting
     )
-    board.values_read = read + trend_read
+    rows = loaded.rows
+    board.values_read = loaded.read + trend.read
+    board.held_out = _ordered(loaded.held_for(compute.READ_CODES))
+    board.held_out_by_figure = {
+        code: _ordered(loaded.held_for((code,))) for code in compute.HEADLINE_CODES
+    } | {
+        compute.ENERGY_CODE: _ordered(loaded.held_for(ENERGY_INDICATORS)),
+        "reporting": _ordered(loaded.held_for((compute.TREND_CODE,))),
+    }
     per_code = {code: compute.period_values(rows, period, code) for code in compute.HEADLINE_CODES}
     for code in compute.HEADLINE_CODES:
         indicator = indicators[code]
         board.headline.append(
-            compute.total(code, indicator.name, indicator.unit, per_code[code], period, as_of)
+            compute.total(
+                code,
+                indicator.name,
+                indicator.unit,
+                per_code[code],
+                period,
+                as_of,
+                reason_counts(loaded.held_for((code,))),
+            )
         )
     energy = compute.energy_values(rows, period, CoefficientTable.load(), filters.convention)
     board.headline.append(
@@ -135,12 +210,20 @@ def build(
             energy,
             period,
             as_of,
+            reason_counts(loaded.held_for(ENERGY_INDICATORS)),
         )
     )
     output = per_code[compute.TREND_CODE]
     reporting = sum(1 for this, _last in output.values() if this is not None)
     listed = Q(enterprise__zone=zone) & _condition(filters, "enterprise__")
-    board.counts = _counts(firms, listed, period, as_of, reporting)
+    board.counts = _counts(
+        firms,
+        listed,
+        period,
+        as_of,
+        reporting,
+        reason_counts(loaded.held_for((compute.TREND_CODE,))),
+    )
     meta = _firm_meta(set().union(*(per_code[code].keys() for code in MAP_CODES)))
     board.by_industry = compute.breakdown(output, lambda e: meta[e]["industry"])
     board.by_area = compute.breakdown(output, lambda e: meta[e]["area"])
@@ -156,16 +239,29 @@ def build(
         Ranked(e, meta[e]["name"], value, growth)
         for e, value, growth in compute.ranking(output, TOP_FIRMS)
     ]
-    board.trend = compute.trend(trend_rows, compute.TREND_CODE, period.month)
-    board.shares = _shares(zone, reported, filters, as_of, ids)
+    board.trend = compute.trend(trend.rows, compute.TREND_CODE, period.month)
+    board.shares = _shares(zone, reported, filters, as_of, ids, counting)
     board.warnings = _warnings(reported, period, as_of)
     unfiltered = filters.park is None and filters.industry is None
     board.alerts = _alerts(zone if unfiltered else firms, as_of)
     return board
 
 
+def _ordered(held: dict[int, HeldReport]) -> list[HeldReport]:
+    """Serious warnings first, then the newest months."""
+    order = {reason: i for i, reason in enumerate(HoldReason.values)}
+    return sorted(
+        held.values(), key=lambda h: (order[h.reason], -h.year, -h.month, h.enterprise_id)
+    )
+
+
 def _counts(
-    firms: QuerySet[Enterprise], listed: Q, period: Period, as_of: date, reporting: int
+    firms: QuerySet[Enterprise],
+    listed: Q,
+    period: Period,
+    as_of: date,
+    reporting: int,
+    held_out: dict[str, int],
 ) -> list[Figure]:
     # The register keeps today's status only: the count is of enterprises in business now
     # that had been founded by the end of the period.
@@ -215,12 +311,16 @@ def _counts(
             _("enterprises"),
             Decimal(reporting),
             provenance=Provenance(
-                formula=_("Enterprises with an output figure for %(period)s.")
-                % {"period": period.label},
+                formula=(
+                    _("Enterprises with an output figure for %(period)s.")
+                    % {"period": period.label}
+                    + (" " + held_out_sentence(held_out) if held_out else "")
+                ),
                 rows=reporting,
                 firms=reporting,
                 as_of=as_of,
                 source=_("Monthly reports"),
+                held_out=held_out,
             ),
         ),
     ]
@@ -265,7 +365,12 @@ def _firm_meta(ids: set[int]) -> dict[int, dict]:
 
 
 def _shares(
-    zone: Zone, reported: Q, filters: Filters, as_of: date, indicator_ids: dict[str, int]
+    zone: Zone,
+    reported: Q,
+    filters: Filters,
+    as_of: date,
+    indicator_ids: dict[str, int],
+    counting: Counting,
 ) -> list[Figure]:
     """Zone (or the filtered part) against the city: land and people, and for the last whole
     year up to the period the output, industrial investment and foreign investment."""
@@ -322,12 +427,13 @@ def _shares(
         )
     )
     whole_year = Period(PeriodKind.YEAR, year, 12)
-    rows, _read = compute.load_firm_rows(
+    loaded = compute.load_firm_rows(
         reported,
         whole_year,
         ("output_value", "investment", "foreign_investment"),
         (12,),
         indicator_ids,
+        counting,
         last_year=False,
     )
     same_year = baseline if baseline and baseline.year == year else None
@@ -351,29 +457,30 @@ def _shares(
             "foreign_investment_usd",
         ),
     ):
-        values = compute.period_values(rows, whole_year, code)
+        values = compute.period_values(loaded.rows, whole_year, code)
         reported = [this for this, _last in values.values() if this is not None]
         part = sum(reported, Decimal(0)) if reported else None
         whole = getattr(same_year, attribute) if same_year else None
-        figures.append(
-            compute.share(
-                key,
-                label,
-                "%",
-                part,
-                whole,
-                _("%(n)d enterprises' %(year)d total %(part)s ÷ the city's %(whole)s.")
-                % {
-                    "n": len(reported),
-                    "year": year,
-                    "part": f"{part:,.0f}" if part is not None else "—",
-                    "whole": f"{whole:,.0f}" if whole is not None else _("(no city figure)"),
-                },
-                as_of,
-                same_year.source if same_year else "",
-                firms=len(reported),
-            )
+        held_out = reason_counts(loaded.held_for((code,)))
+        formula = _("%(n)d enterprises' %(year)d total %(part)s ÷ the city's %(whole)s.") % {
+            "n": len(reported),
+            "year": year,
+            "part": f"{part:,.0f}" if part is not None else "—",
+            "whole": f"{whole:,.0f}" if whole is not None else _("(no city figure)"),
+        }
+        figure = compute.share(
+            key,
+            label,
+            "%",
+            part,
+            whole,
+            formula + (" " + held_out_sentence(held_out) if held_out else ""),
+            as_of,
+            same_year.source if same_year else "",
+            firms=len(reported),
         )
+        figure.provenance.held_out = held_out
+        figures.append(figure)
     return figures
 
 

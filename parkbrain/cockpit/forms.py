@@ -3,12 +3,13 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parkbrain.monitoring.choices import DataBasis
 from parkbrain.registry.models import Industry, Park, Zone
 from parkbrain.reporting.choices import EnergyConvention
 
 from .choices import MapFigure, PeriodKind
 from .compute import Period
-from .figures import Filters
+from .figures import Coverage, Filters, opening_period
 
 FIRST_YEAR = 2000
 
@@ -36,10 +37,14 @@ class CockpitFilterForm(forms.Form):
     convention = forms.ChoiceField(
         label=_("Electricity as standard coal"), choices=EnergyConvention.choices, required=False
     )
+    basis = forms.ChoiceField(label=_("Reports counted"), choices=DataBasis.choices, required=False)
 
     def __init__(self, data, zone: Zone, as_of: date) -> None:
         super().__init__(data)
         self.as_of = as_of
+        self.zone = zone
+        # Set when the cockpit opens on an earlier month because the latest is in review.
+        self.in_review: Coverage | None = None
         self.fields["park"].queryset = Park.objects.filter(zone=zone).order_by("kind", "sort_order")
         self.fields["industry"].queryset = Industry.objects.filter(zone=zone)
         self.fields["year"].min_value = FIRST_YEAR
@@ -49,6 +54,11 @@ class CockpitFilterForm(forms.Form):
         data = super().clean()
         latest = Period.latest(self.as_of)
         kind = data.get("kind") or PeriodKind.YTD
+        if not data.get("year") and not data.get("month") and kind != PeriodKind.YEAR:
+            data["period"], self.in_review = opening_period(
+                self.zone, self.as_of, data.get("basis") or DataBasis.REVIEWED, kind
+            )
+            return data
         year = data.get("year") or latest.year
         month = (
             12
@@ -65,6 +75,9 @@ class CockpitFilterForm(forms.Form):
 
     def filters(self) -> Filters:
         """The valid filters, or the defaults (the year to date) when the input is not valid."""
+        if not self.is_bound:
+            period, self.in_review = opening_period(self.zone, self.as_of, DataBasis.REVIEWED)
+            return Filters(period)
         if not self.is_valid():
             return Filters(Period.latest(self.as_of))
         data = self.cleaned_data
@@ -73,6 +86,7 @@ class CockpitFilterForm(forms.Form):
             park=data.get("park"),
             industry=data.get("industry"),
             convention=data.get("convention") or EnergyConvention.EQUIVALENT,
+            basis=data.get("basis") or DataBasis.REVIEWED,
         )
 
     @property

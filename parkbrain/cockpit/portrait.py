@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from parkbrain.evaluation.choices import RunStatus
 from parkbrain.evaluation.models import ResultMember
+from parkbrain.monitoring.compute import REPORT_IN
+from parkbrain.monitoring.counting import Counting, HeldReport
 from parkbrain.monitoring.models import Alert
 from parkbrain.registry.models import AboveScaleYear, Enterprise
 from parkbrain.reporting.compute import CoefficientTable, standard_coal_tonnes
@@ -47,6 +49,8 @@ class Portrait:
     above_scale_years: list[int] = field(default_factory=list)
     evaluations: list[ResultMember] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    held_out: list[HeldReport] = field(default_factory=list)  # this firm's, left out
+    peers_held_out: int = 0  # other firms' reports left out of the medians
 
 
 def median(values: Iterable[Decimal]) -> Decimal | None:
@@ -94,14 +98,30 @@ def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
         else peers.filter(industry__isnull=True)
     )
     codes = (*PORTRAIT_CODES, *ENERGY_CODES)
-    rows = ReportValue.objects.filter(
+    values = ReportValue.objects.filter(
         report__enterprise__in=peers,
         report__year__in=years,
         report__month__in=set(last_month.values()),
+        report__status__in=REPORT_IN,
         indicator__code__in=codes,
     ).values_list(
-        "report__enterprise_id", "report__year", "report__month", "indicator__code", "value"
+        "report_id",
+        "report__enterprise_id",
+        "report__year",
+        "report__month",
+        "report__status",
+        "indicator__code",
+        "value",
     )
+    counting = Counting.for_zone(firm.zone_id)
+    verdicts: dict[int, HeldReport | None] = {}
+    rows = []
+    for report_id, enterprise_id, year, month, status, code, value in values:
+        if report_id not in verdicts:
+            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
+        if verdicts[report_id] is None:
+            rows.append((enterprise_id, year, month, code, value))
+    held = [h for h in verdicts.values() if h is not None and last_month.get(h.year) == h.month]
     by_firm_year = yearly_values(rows, last_month)
     table = CoefficientTable.load()
     for (_enterprise_id, year), figures in by_firm_year.items():
@@ -109,7 +129,14 @@ def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
         if intensity is not None:
             figures["energy_intensity"] = intensity
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=PORTRAIT_CODES)}
-    portrait = Portrait(enterprise=firm, latest_month=latest)
+    portrait = Portrait(
+        enterprise=firm,
+        latest_month=latest,
+        held_out=sorted(
+            (h for h in held if h.enterprise_id == firm.pk), key=lambda h: (h.year, h.month)
+        ),
+        peers_held_out=sum(1 for h in held if h.enterprise_id != firm.pk),
+    )
     labelled = [(code, indicators[code].name, indicators[code].unit) for code in PORTRAIT_CODES]
     labelled.append(
         ("energy_intensity", _("Energy per 10,000 yuan of output"), _("tce per 10,000 yuan"))

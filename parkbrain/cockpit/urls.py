@@ -7,5 +7,6 @@ urlpatterns = [
     path("cockpit/", views.dashboard, name="dashboard"),
     path("cockpit/wall/", views.wall, name="wall"),
     path("cockpit/export.<str:fmt>", views.export, name="export"),
+    path("cockpit/held-out/", views.held_out, name="held_out"),
     path("enterprises/<int:pk>/portrait/", views.portrait, name="portrait"),
 ]

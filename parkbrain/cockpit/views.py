@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from parkbrain.monitoring.choices import DataBasis, HoldReason
+from parkbrain.monitoring.counting import held_out_sentence, reason_counts
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import AreaKind
 from parkbrain.registry.geo import label_point
-from parkbrain.registry.models import Park, Zone
+from parkbrain.registry.models import Enterprise, Park, Zone
+from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row, text_cell
 
 from . import figures
@@ -72,6 +75,19 @@ def _card(figure: Figure) -> dict:
         "unit": unit,
         "growth": None if figure.growth is None else round(float(figure.growth) * 100, 1),
         "whole": whole,
+        "held_out": figure.provenance.held_out_total,
+    }
+
+
+def _basis(board: figures.Dashboard) -> dict:
+    """What the figures count and what they left out, for the line above them."""
+    counts = reason_counts(board.held_out)
+    return {
+        "label": DataBasis(board.filters.basis).label,
+        "reviewed": board.filters.basis == DataBasis.REVIEWED,
+        "held_out": len(board.held_out),
+        "sentence": held_out_sentence(counts),
+        "quality": counts.get(HoldReason.QUALITY, 0),
     }
 
 
@@ -159,9 +175,22 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         }
         for index, ranked in enumerate(board.top, start=1)
     ]
+    in_review = form.in_review
     return {
         "board": board,
         "form": form,
+        "basis": _basis(board),
+        "in_review": in_review,
+        "in_review_query": urlencode(
+            {
+                "kind": in_review.period.kind,
+                "year": in_review.period.year,
+                "month": in_review.period.month,
+                "basis": board.filters.basis,
+            }
+        )
+        if in_review
+        else "",
         "period": board.filters.period,
         "counts": [_card(f) for f in board.counts],
         "headline": headline,
@@ -207,6 +236,47 @@ def wall(request: HttpRequest) -> HttpResponse:
     return render(request, "cockpit/wall.html", context)
 
 
+@login_required
+def held_out(request: HttpRequest) -> HttpResponse:
+    """The reports the figures left out, for the chosen filters and optionally one figure:
+    serious warnings first, each with a link to review it."""
+    board, form = _board(request)
+    key = request.GET.get("figure", "")
+    figure = board.figure(key) if key in board.held_out_by_figure else None
+    reports = board.held_out_by_figure[key] if figure else board.held_out
+    return render(
+        request,
+        "cockpit/held_out.html",
+        {
+            "board": board,
+            "form": form,
+            "period": board.filters.period,
+            "basis": _basis(board),
+            "figure": figure,
+            "rows": _held_rows(reports),
+            "query": urlencode({k: v for k, v in form.data.items() if v and k != "figure"}),
+        },
+    )
+
+
+def _held_rows(reports: list) -> list[dict]:
+    names = dict(
+        Enterprise.objects.filter(pk__in={r.enterprise_id for r in reports}).values_list(
+            "pk", "name"
+        )
+    )
+    return [
+        {
+            "report": r,
+            "name": names.get(r.enterprise_id, ""),
+            "status": ReportStatus(r.status).label,
+            "reason": HoldReason(r.reason).label,
+            "review": reverse("reporting:month", args=[r.enterprise_id, r.year, r.month]),
+        }
+        for r in reports
+    ]
+
+
 def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]]]:
     """The dashboard's data as tables: (title, rows with a header row first)."""
     figures_rows: list[list[object]] = [
@@ -217,6 +287,7 @@ def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]
             _("Growth (%)"),
             _("How it was computed"),
             _("Enterprises counted"),
+            _("Reports held out"),
             _("As of"),
             _("Source"),
         ]
@@ -235,6 +306,7 @@ def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]
                 None if figure.growth is None else round(figure.growth * 100, 2),
                 figure.provenance.formula,
                 figure.provenance.firms,
+                figure.provenance.held_out_total,
                 figure.provenance.as_of.isoformat() if figure.provenance.as_of else "",
                 figure.provenance.source,
             ]
@@ -258,6 +330,36 @@ def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]
     top: list[list[object]] = [[_("Rank"), _("Enterprise"), _("Output (yuan)"), _("Growth (%)")]]
     for rank, r in enumerate(board.top, start=1):
         top.append([rank, r.name, r.value, None if r.growth is None else round(r.growth * 100, 2)])
+    held: list[list[object]] = [
+        [
+            _("Enterprise"),
+            _("Credit code"),
+            _("Year"),
+            _("Month"),
+            _("Status"),
+            _("Held out because"),
+            _("Warning"),
+        ]
+    ]
+    firms = {
+        e.pk: e
+        for e in Enterprise.objects.filter(pk__in={r.enterprise_id for r in board.held_out}).only(
+            "name", "credit_code"
+        )
+    }
+    for r in board.held_out:
+        firm = firms.get(r.enterprise_id)
+        held.append(
+            [
+                firm.name if firm else "",
+                firm.credit_code if firm else "",
+                r.year,
+                r.month,
+                str(ReportStatus(r.status).label),
+                str(HoldReason(r.reason).label),
+                r.warning,
+            ]
+        )
     return [
         (_("Figures"), figures_rows),
         groups(_("Industry"), board.by_industry),
@@ -265,6 +367,7 @@ def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]
         groups(_("Ownership"), board.by_ownership),
         (_("Monthly trend"), trend),
         (_("Top enterprises"), top),
+        (_("Reports held out"), held),
     ]
 
 

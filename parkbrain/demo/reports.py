@@ -122,6 +122,9 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
     unslipped = [pk for pk in latest if pk not in slips]
     if unslipped:
         slips[unslipped[-1]] = "taxes"
+    # However far the review has come, a few firms have not reported the latest month yet.
+    ordinary = [pk for pk in unslipped[:-1] if not by_id[pk].key]
+    late = set(rng.sample(ordinary, min(len(ordinary), max(1, len(latest) // 40))))
     reports, values = [], []
     for year in sorted(above):
         months = months_over(year, as_of)
@@ -170,10 +173,13 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
                     enterprise=firm.enterprise,
                     year=year,
                     month=month,
-                    status=_status(rng, year, month, last_year, last_month),
+                    status=_status(rng, year, month, last_year, last_month, as_of.day),
                 )
-                if firm.enterprise.id in slips and (year, month) == (last_year, last_month):
-                    report.status = ReportStatus.SUBMITTED  # waiting for the analyst
+                if (year, month) == (last_year, last_month):
+                    if firm.enterprise.id in slips:
+                        report.status = ReportStatus.SUBMITTED  # waiting for the analyst
+                    elif firm.enterprise.id in late:
+                        report.status = None
                 if report.status is None:
                     continue  # this month is still owed
                 reports.append(report)
@@ -292,21 +298,23 @@ def _firm_months(
     return months
 
 
-def _status(rng: random.Random, year: int, month: int, last_year: int, last_month: int):
-    """Older months are accepted; the latest months are still being submitted and reviewed."""
-    age = (last_year - year) * 12 + (last_month - month)
+def _status(rng: random.Random, year: int, month: int, last_year: int, last_month: int, day: int):
+    """Older months are accepted. The latest month comes in and is reviewed over the first
+    two weeks after it ends: on `day` of the month after it, fewer firms still owe it and more
+    of what came in is accepted."""
+    if (year, month) != (last_year, last_month):
+        return ReportStatus.ACCEPTED
+    progress = min(1.0, day / 15)
     draw = rng.random()
-    if age == 0:
-        if draw < 0.12:
-            return None  # not reported yet
-        if draw < 0.22:
-            return ReportStatus.DRAFT
-        if draw < 0.26:
-            return ReportStatus.RETURNED
-        return ReportStatus.SUBMITTED if draw < 0.80 else ReportStatus.ACCEPTED
-    if age == 1:
-        return ReportStatus.SUBMITTED if draw < 0.15 else ReportStatus.ACCEPTED
-    return ReportStatus.ACCEPTED
+    owed = 0.30 - 0.22 * progress
+    if draw < owed:
+        return None  # not reported yet
+    if draw < owed + 0.05:
+        return ReportStatus.DRAFT
+    if draw < owed + 0.08:
+        return ReportStatus.RETURNED
+    reviewed = 0.25 + 0.65 * progress
+    return ReportStatus.ACCEPTED if rng.random() < reviewed else ReportStatus.SUBMITTED
 
 
 def _write(reports: list[MonthlyReport], values: list, rng: random.Random, as_of: date) -> None:

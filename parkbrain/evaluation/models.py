@@ -289,6 +289,15 @@ class EvaluationRun(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+    held_out = models.JSONField(
+        _("reports held out"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The year's submitted reports the evaluation left out when it was computed: "
+            "enterprise, month, status and reason."
+        ),
+    )
 
     class Meta:
         verbose_name = _("evaluation")

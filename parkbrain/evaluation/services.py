@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parkbrain.monitoring.compute import REPORT_IN
+from parkbrain.monitoring.counting import Counting, HeldReport
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import IN_BUSINESS, Role
 from parkbrain.registry.models import AboveScaleYear, Enterprise, Zone
-from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.compute import CoefficientTable
 from parkbrain.reporting.models import Indicator, ReportValue
 
@@ -31,7 +32,6 @@ from .models import (
     SchemeIndicator,
 )
 
-COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)  # drafts and returns are not figures
 FOUR_PLACES = Decimal("0.0001")
 
 
@@ -214,31 +214,46 @@ def record_annual_figures(rows: list[FigureRow], actor: object) -> int:
 
 
 def read_firm_figures(
-    enterprise_ids: set[int], year: int, convention: str
-) -> dict[int, compute.Figures]:
-    """Each enterprise's annual figures: its submitted or accepted reports of the year and the
-    agencies' figures (compute.annual_figures)."""
+    enterprise_ids: set[int], year: int, convention: str, counting: Counting
+) -> tuple[dict[int, compute.Figures], list[HeldReport]]:
+    """Each enterprise's annual figures: its reports of the year that `counting` counts and
+    the agencies' figures (compute.annual_figures); and the reports it held out."""
     bases = {i.code: (i.basis, i.aggregation) for i in Indicator.objects.all()}
     reported: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     rows = ReportValue.objects.filter(
         report__enterprise_id__in=enterprise_ids,
         report__year=year,
-        report__status__in=COUNTED,
+        report__status__in=REPORT_IN,
         indicator__code__in=compute.REPORT_CODES,
-    ).values_list("report__enterprise_id", "indicator__code", "report__month", "value")
-    for enterprise_id, code, month, value in rows:
-        reported[enterprise_id][code][month] = value
+    ).values_list(
+        "report_id",
+        "report__enterprise_id",
+        "report__status",
+        "indicator__code",
+        "report__month",
+        "value",
+    )
+    verdicts: dict[int, HeldReport | None] = {}
+    for report_id, enterprise_id, status, code, month, value in rows:
+        if report_id not in verdicts:
+            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
+        if verdicts[report_id] is None:
+            reported[enterprise_id][code][month] = value
     agency = {
         a.enterprise_id: {key: getattr(a, key) for key in compute.AGENCY_FIGURES}
         for a in AnnualFigure.objects.filter(enterprise_id__in=enterprise_ids, year=year)
     }
     table = CoefficientTable.load()
-    return {
+    figures = {
         pk: compute.annual_figures(
             reported.get(pk, {}), bases, table, year, convention, agency.get(pk)
         )
         for pk in enterprise_ids
     }
+    held = sorted(
+        (h for h in verdicts.values() if h is not None), key=lambda h: (h.enterprise_id, h.month)
+    )
+    return figures, held
 
 
 def _facts(zone: Zone, year: int, convention: str):
@@ -257,7 +272,10 @@ def _facts(zone: Zone, year: int, convention: str):
         ).only("id", "name", "land_area_mu", "founded_on")
         if e.id in above or e.land_area_mu > 0 or e.id in occupancy
     ]
-    figures = read_firm_figures({e.id for e in firms}, year, convention)
+    # A published evaluation counts reviewed reports only, like every figure of the zone.
+    figures, held = read_firm_figures(
+        {e.id for e in firms}, year, convention, Counting.for_zone(zone)
+    )
     facts = [
         compute.FirmFacts(
             enterprise_id=e.id,
@@ -274,7 +292,7 @@ def _facts(zone: Zone, year: int, convention: str):
         p.id: compute.ParcelFacts(p.id, p.code, p.area_mu)
         for p in LandParcel.objects.filter(zone=zone)
     }
-    return facts, parcels
+    return facts, parcels, held
 
 
 # -- the evaluation and its life cycle -------------------------------------------------------
@@ -333,7 +351,18 @@ def compute_evaluation(zone: Zone, year: int, actor: object) -> EvaluationRun:
         run.computed_at = timezone.now()
         run.save(update_fields=["computed_at"])
     convention = next(iter(schemes.values())).energy_convention
-    facts, parcels = _facts(zone, year, convention)
+    facts, parcels, held = _facts(zone, year, convention)
+    run.held_out = [
+        {
+            "enterprise": h.enterprise_id,
+            "month": h.month,
+            "status": h.status,
+            "reason": h.reason,
+            "warning": h.warning,
+        }
+        for h in held
+    ]
+    run.save(update_fields=["held_out"])
     rules = {group: scheme_rules(s) for group, s in schemes.items()}
     outcomes = compute.evaluate(facts, parcels, rules, year)
     units = {i.measure: i.unit for s in schemes.values() for i in s.indicators.all()}

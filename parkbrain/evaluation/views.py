@@ -66,6 +66,50 @@ def _visible_results(user, run: EvaluationRun) -> QuerySet[Result]:
     return Result.objects.filter(run=run, pk__in=members.values("result_id"))
 
 
+def _visible_ids(user) -> set[int] | None:
+    """The enterprises this user may see by name; None when it sees the whole zone."""
+    if tenancy.scope_of(user).sees_whole_zone:
+        return None
+    return set(tenancy.visible_enterprises(user).values_list("id", flat=True))
+
+
+def _shown(result: Result, visible: set[int] | None) -> dict:
+    """A subject as this user may see it: a shared parcel names only the enterprises the user
+    may see, and counts the others."""
+    members = sorted(result.members.all(), key=lambda m: m.enterprise_id)
+    seen = [m for m in members if visible is None or m.enterprise_id in visible]
+    hidden = len(members) - len(seen)
+    names = "、".join(m.enterprise.name for m in seen)
+    if hidden:
+        names += _("（and %(n)d other enterprise on the parcel）") % {"n": hidden}
+    return {
+        "name": names if visible is not None else result.name,
+        "link": seen[0].enterprise_id if seen else None,
+        "members": [m.enterprise for m in seen],
+        "hidden": hidden,
+    }
+
+
+def _held_rows(run: EvaluationRun, visible: set[int] | None) -> list[dict]:
+    """The reports the evaluation left out, for enterprises this user may see."""
+    from parkbrain.monitoring.choices import HoldReason
+    from parkbrain.reporting.choices import ReportStatus
+
+    held = [h for h in run.held_out if visible is None or h["enterprise"] in visible]
+    names = dict(
+        Enterprise.objects.filter(pk__in={h["enterprise"] for h in held}).values_list("pk", "name")
+    )
+    return [
+        {
+            **h,
+            "name": names.get(h["enterprise"], ""),
+            "status_label": ReportStatus(h["status"]).label,
+            "reason_label": HoldReason(h["reason"]).label,
+        }
+        for h in held
+    ]
+
+
 def _years(zone) -> list[int]:
     this = timezone.localdate().year
     known = set(EvaluationRun.objects.filter(zone=zone).values_list("year", flat=True))
@@ -103,8 +147,11 @@ def results(request: HttpRequest) -> HttpResponse:
     if text:
         rows = rows.filter(name__icontains=text)
     page = Paginator(
-        rows.order_by("group", "rank", "name").prefetch_related("members"), PAGE_SIZE
+        rows.order_by("group", "rank", "name").prefetch_related("members__enterprise"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    visible = _visible_ids(request.user)
+    for result in page:
+        result.shown = _shown(result, visible)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -143,6 +190,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "can_act": services.can_act(request.user),
             "events": run.events.select_related("actor")[:8] if run and scope.zone_id else [],
             "ungraded_labels": UNGRADED_LABELS,
+            "held_out": _held_rows(run, visible) if run else [],
         },
     )
 
@@ -211,14 +259,20 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "grades": Grade.choices,
         "ungraded_labels": UNGRADED_LABELS,
     }
+    visible = _visible_ids(request.user)
+    if run is not None:
+        context["held_out"] = [h for h in _held_rows(run, visible) if h["enterprise"] == firm.pk]
     if result is not None:
+        shown = _shown(result, visible)
         context.update(
             {
                 "items": _item_rows(result),
-                "figures": {k: v and Decimal(v) for k, v in result.figures.items()},
-                "partners": Enterprise.objects.filter(evaluation_results__result=result).exclude(
-                    pk=firm.pk
-                ),
+                # The parcel's combined figures would show a partner's by subtraction.
+                "figures": None
+                if shown["hidden"]
+                else {k: v and Decimal(v) for k, v in result.figures.items()},
+                "partners": [e for e in shown["members"] if e.pk != firm.pk],
+                "hidden_partners": shown["hidden"],
                 "distribution": _distribution(run, result),
                 "events": GradeEvent.objects.filter(result=result).select_related("actor")
                 if services.can_act(request.user)
@@ -382,6 +436,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if run is None:
         raise Http404
     rows = _visible_results(request.user, run).prefetch_related("members__enterprise")
+    visible = _visible_ids(request.user)
     labels = dict(Measure.choices)
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -409,20 +464,21 @@ def export(request: HttpRequest) -> HttpResponse:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for number, result in enumerate(group_rows, start=1):
-            members = [m.enterprise for m in result.members.all()]
+            shown = _shown(result, visible)
+            members = shown["members"]
             values = {i["measure"]: i["value"] for i in result.items}
             note = []
             if result.ungraded_reason:
                 note.append(str(UNGRADED_LABELS.get(result.ungraded_reason, "")))
             if result.overridden:
                 note.append(f"等级调整：{result.override_reason}")
-            if len(members) > 1:
+            if len(members) + shown["hidden"] > 1:
                 note.append("同宗地合并评价")
             append_text_row(
                 sheet,
                 [
                     number,
-                    "、".join(e.name for e in members),
+                    shown["name"],
                     "、".join(e.credit_code for e in members),
                     float(result.land_mu),
                     *[_number(values.get(m)) for m in measures],

@@ -55,3 +55,17 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLEARED = "cleared", _("Cleared: the condition no longer holds")
     NOTE = "note", _("Note")
+
+
+class DataBasis(models.TextChoices):
+    """Which reports a zone's figures count."""
+
+    REVIEWED = "reviewed", _("Reviewed reports only")
+    PROVISIONAL = "provisional", _("With reports awaiting review")
+
+
+class HoldReason(models.TextChoices):
+    """Why a submitted report is left out of the zone's figures."""
+
+    QUALITY = "quality", _("Fails a serious data-quality check, not yet reviewed")
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")

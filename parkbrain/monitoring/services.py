@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,7 +194,7 @@ class EvaluationResult:
         return not (self.raised or self.updated or self.cleared)
 
 
-def _spec(rule: WarningRule) -> compute.Rule:
+def rule_spec(rule: WarningRule) -> compute.Rule:
     return compute.Rule(
         kind=rule.kind,
         indicator=rule.indicator.code if rule.indicator else "",
@@ -217,14 +218,20 @@ def _quantized(value: Decimal | None) -> Decimal | None:
 
 
 def outcomes_for_month(
-    zone: Zone, year: int, month: int, rules: list[WarningRule]
+    zone: Zone,
+    year: int,
+    month: int,
+    rules: list[WarningRule],
+    enterprise_ids: set[int] | None = None,
 ) -> dict[int, dict[int, compute.Outcome | None]]:
     """rule id → enterprise id → outcome, for the zone's firms above designated size in
-    `year`. Only figures of reports that are in (submitted or accepted) count."""
-    firm_ids = set(
-        Enterprise.objects.filter(zone=zone).above_scale_in(year).values_list("id", flat=True)
-    )
-    specs = {rule.id: _spec(rule) for rule in rules}
+    `year` (or those of them in `enterprise_ids`). Only figures of reports that are in
+    (submitted or accepted) count."""
+    firms = Enterprise.objects.filter(zone=zone).above_scale_in(year)
+    if enterprise_ids is not None:
+        firms = firms.filter(id__in=enterprise_ids)
+    firm_ids = set(firms.values_list("id", flat=True))
+    specs = {rule.id: rule_spec(rule) for rule in rules}
     codes = compute.indicators_needed(specs.values())
     reported: dict[tuple[int, int], dict[str, dict[int, Decimal]]] = defaultdict(
         lambda: defaultdict(dict)
@@ -290,9 +297,15 @@ def outcomes_for_month(
 
 @transaction.atomic
 def evaluate_month(
-    zone: Zone, year: int, month: int, now: datetime | None = None
+    zone: Zone,
+    year: int,
+    month: int,
+    now: datetime | None = None,
+    kinds: tuple[str, ...] | None = None,
+    enterprise_ids: set[int] | None = None,
 ) -> EvaluationResult:
-    """Evaluate the zone's enabled rules for one month and bring the warnings up to date.
+    """Evaluate the zone's enabled rules (of `kinds`, or all) for one month and bring the
+    warnings up to date, for every above-size firm or only those in `enterprise_ids`.
 
     A condition that holds raises a warning or updates the live one; one that no longer
     holds clears the live warning; a resolved or cleared warning whose condition holds in a
@@ -302,15 +315,17 @@ def evaluate_month(
     _check_period(year, month)
     now = now or timezone.now()
     period = date(year, month, 1)
-    rules = list(
-        WarningRule.objects.filter(zone=zone, enabled=True).select_related(
-            "indicator", "other_indicator"
-        )
-    )
-    outcomes = outcomes_for_month(zone, year, month, rules)
+    chosen = WarningRule.objects.filter(zone=zone, enabled=True)
+    if kinds is not None:
+        chosen = chosen.filter(kind__in=kinds)
+    rules = list(chosen.select_related("indicator", "other_indicator"))
+    outcomes = outcomes_for_month(zone, year, month, rules, enterprise_ids)
     result = EvaluationResult(rules=len(rules))
     latest: dict[tuple[int, int], Alert] = {}
-    for alert in Alert.objects.filter(rule__in=rules).order_by("id"):
+    alerts = Alert.objects.filter(rule__in=rules)
+    if enterprise_ids is not None:
+        alerts = alerts.filter(enterprise_id__in=enterprise_ids)
+    for alert in alerts.order_by("id"):
         latest[(alert.rule_id, alert.enterprise_id)] = alert
     new_alerts: list[Alert] = []
     changed: list[Alert] = []
@@ -385,6 +400,20 @@ def evaluate_month(
     return result
 
 
+def recheck_quality(reports: list[tuple[int, int, int]]) -> None:
+    """Re-check the data quality of these (enterprise id, year, month) reports at once, so the
+    warning list shows a slip the moment the report is in."""
+    months: dict[tuple[int, int, int], set[int]] = defaultdict(set)
+    zones = dict(
+        Enterprise.objects.filter(id__in={e for e, _y, _m in reports}).values_list("id", "zone_id")
+    )
+    for enterprise_id, year, month in reports:
+        months[(zones[enterprise_id], year, month)].add(enterprise_id)
+    for (zone_id, year, month), firms in sorted(months.items()):
+        zone = Zone.objects.get(pk=zone_id)
+        evaluate_month(zone, year, month, kinds=(RuleKind.DATA_QUALITY,), enterprise_ids=firms)
+
+
 def evaluate_recent(zone: Zone, today: date, months: int = 3) -> list[EvaluationResult]:
     """Evaluate the last `months` complete months, oldest first (as a monthly run would have)."""
     year, month = last_complete_month(today)
@@ -409,9 +438,19 @@ def may_resolve(user: object) -> bool:
     return tenancy.scope_of(user).sees_whole_zone  # type: ignore[arg-type]
 
 
+SEVERITY_FIRST = Case(
+    When(rule__severity=Severity.CRITICAL, then=Value(0)),
+    When(rule__severity=Severity.WARNING, then=Value(1)),
+    default=Value(2),
+)
+
+
 def visible_alerts(user: object):
-    """The warnings of the enterprises the user may see."""
-    return tenancy.restrict(Alert.objects.all(), user, via="enterprise")
+    """The warnings of the enterprises the user may see: serious ones first, then the
+    newest months."""
+    return tenancy.restrict(Alert.objects.all(), user, via="enterprise").order_by(
+        SEVERITY_FIRST, "-last_month", "rule__sort_order", "enterprise__name", "-id"
+    )
 
 
 def _clean_note(note: str, required: bool) -> str:

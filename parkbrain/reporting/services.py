@@ -25,6 +25,7 @@ from .models import (
     ReportWarning,
     StatusChange,
 )
+from .signals import reports_in
 from .validation import IncomingRow, Problem, Series, validate
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -101,6 +102,7 @@ def save_reports(
         for v in ReportValue.objects.filter(report__in=[pk for pk in report_ids if pk not in fresh])
     }
     to_create, to_update, to_delete, revisions = [], [], [], []
+    changed_ids: set[int] = set()
     result = SaveResult(reports_created=len(new_keys), report_ids=report_ids)
     indicator_ids = {code: indicator.pk for code, indicator in indicators.items()}
     for row, report_id in zip(clean, report_ids, strict=True):
@@ -121,6 +123,7 @@ def save_reports(
                 changes[code] = [str(current.value), None]
                 to_delete.append(current.pk)
         if changes:
+            changed_ids.add(report_id)
             revisions.append((report_id, changes, now, user_id, token_id, channel))
         result.values_changed += len(changes)
         if report_id not in fresh:
@@ -139,15 +142,33 @@ def save_reports(
     )
     if submit:
         # A report left with no figures (all cleared) is not submitted.
-        filled = MonthlyReport.objects.filter(
-            pk__in=report_ids, status__in=EDITABLE, values__isnull=False
-        ).distinct()
-        result.submitted = _move(list(filled), ReportStatus.SUBMITTED, principal, channel)
+        filled = list(
+            MonthlyReport.objects.filter(
+                pk__in=report_ids, status__in=EDITABLE, values__isnull=False
+            ).distinct()
+        )
+        result.submitted = _move(filled, ReportStatus.SUBMITTED, principal, channel)
+        changed_ids.update(report.pk for report in filled)
     touched = [pk for pk in report_ids if pk not in fresh]  # new ones carry their time already
     if touched:
         MonthlyReport.objects.filter(pk__in=touched).update(updated_at=now)
     refresh_warnings({(row.enterprise.id, row.year) for row in clean}, known=checked.after)
+    _announce_in(changed_ids)
     return result
+
+
+def _announce_in(report_ids: set[int]) -> None:
+    ids = sorted(report_ids)
+    reports = []
+    for start in range(0, len(ids), 900):
+        reports.extend(
+            MonthlyReport.objects.filter(
+                pk__in=ids[start : start + 900],
+                status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED),
+            ).values_list("enterprise_id", "year", "month")
+        )
+    if reports:
+        reports_in.send(sender=MonthlyReport, reports=reports)
 
 
 def _move(
@@ -192,6 +213,7 @@ def submit_report(report: MonthlyReport, principal: object, channel: Channel) ->
     if not report.values.exists():
         raise ReviewRefused(_("An empty report cannot be submitted."))
     _move([report], ReportStatus.SUBMITTED, principal, channel)
+    _announce_in({report.pk})
 
 
 def _require_reviewer(principal: object) -> None:

@@ -11,7 +11,7 @@ from parkbrain.cockpit.compute import Period
 from parkbrain.registry.models import AboveScaleYear, Enterprise, RegionYear
 from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel
-from parkbrain.reporting.models import ReportValue
+from parkbrain.reporting.models import MonthlyReport, ReportValue
 from parkbrain.reporting.validation import IncomingRow
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,9 @@ def quarter(demo):
         for key, months in REPORTED.items()
         for (year, month), (output, taxes) in months.items()
     ]
-    services.save_reports(rows, demo.user("analyst"), Channel.FORM)
+    saved = services.save_reports(rows, demo.user("analyst"), Channel.FORM, submit=True)
+    for report in MonthlyReport.objects.filter(pk__in=saved.report_ids):
+        services.accept_report(report, demo.user("analyst"))
     return demo
 
 

@@ -17,6 +17,7 @@ PAGES = [
     reverse("cockpit:wall"),
     reverse("cockpit:export", args=["xlsx"]),
     reverse("cockpit:export", args=["csv"]),
+    reverse("cockpit:held_out"),
 ]
 
 
@@ -94,7 +95,15 @@ def test_xlsx_export_carries_the_figures(client, demo_with_reports):
     response = client.get(reverse("cockpit:export", args=["xlsx"]), params)
     assert response["Content-Disposition"].endswith('cockpit-year-2023-12.xlsx"')
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["指标", "产业", "园区", "经济类型", "月度走势", "重点企业"]
+    assert book.sheetnames == [
+        "指标",
+        "产业",
+        "园区",
+        "经济类型",
+        "月度走势",
+        "重点企业",
+        "未计入的报表",
+    ]
     rows = {row[0]: row for row in book["指标"].iter_rows(values_only=True)}
     output = board.figure("output_value")
     assert D(str(rows[output.label][1])) == output.value

@@ -222,3 +222,54 @@ def test_admin_shows_parameters_of_the_own_zone_only(client, zone, other_zone):
     assert other.status_code == 302  # Django admin sends a missing object back to the list
     client.force_login(zone.user("analyst"))
     assert client.get(reverse("admin:evaluation_scheme_changelist")).status_code == 302
+
+
+def _shared_parcel_seen_by_half(zone):
+    """A parcel whose members the project manager `pm` sees only in part: one assigned
+    enterprise and one that is not."""
+    from parkbrain.registry.models import Assignment
+
+    pm = zone.user("pm")
+    visible = set(tenancy.visible_enterprises(pm).values_list("id", flat=True))
+    for result in _run(zone).results.filter(parcel__isnull=False).prefetch_related("members"):
+        ids = {m.enterprise_id for m in result.members.all()}
+        if ids & visible and ids - visible:
+            return result, ids & visible, ids - visible
+    result = _run(zone).results.filter(parcel__isnull=False).first()
+    first, *rest = sorted(m.enterprise_id for m in result.members.all())
+    Assignment.objects.filter(manager=pm, enterprise_id__in=rest).delete()
+    Assignment.objects.get_or_create(
+        manager=pm, enterprise_id=first, defaults={"since": "2020-01-01"}
+    )
+    pm.__dict__.pop("_parkbrain_scope", None)
+    return result, {first}, set(rest)
+
+
+def test_a_shared_parcel_names_only_the_enterprises_the_user_may_see(client, zone):
+    from parkbrain.registry.models import Enterprise
+
+    _result, seen, hidden = _shared_parcel_seen_by_half(zone)
+    hidden_firms = list(Enterprise.objects.filter(pk__in=hidden))
+    client.force_login(zone.user("pm"))
+    for firm in hidden_firms:
+        assert client.get(reverse("evaluation:enterprise", args=[firm.pk])).status_code == 404
+    page = client.get(reverse("evaluation:enterprise", args=[min(seen)]), {"year": YEAR})
+    listing = client.get(reverse("evaluation:results"), {"year": YEAR, "q": ""})
+    export = client.get(reverse("evaluation:export"), {"year": YEAR})
+    book = load_workbook(io.BytesIO(export.content))
+    cells = " ".join(
+        str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c
+    )
+    for text in (page.content.decode(), listing.content.decode(), cells):
+        for firm in hidden_firms:
+            assert firm.name not in text
+            assert firm.credit_code not in text
+    body = page.content.decode()
+    assert 'data-testid="partners"' in body  # says there is another enterprise, unnamed
+    assert 'data-testid="figures-withheld"' in body  # combined figures would reveal it
+    assert page.context["figures"] is None
+    # Zone staff see the whole parcel.
+    client.force_login(zone.user("analyst"))
+    staff_page = client.get(reverse("evaluation:enterprise", args=[min(seen)]), {"year": YEAR})
+    for firm in hidden_firms:
+        assert firm.name in staff_page.content.decode()

@@ -54,6 +54,9 @@ COVERED = {
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
+    "cockpit:held_out": (
+        "tests.cockpit.test_held_out.test_another_zone_sees_none_of_the_reports_held_out"
+    ),
     "evaluation:results": "tests.evaluation.test_views.test_results_are_scoped",
     "evaluation:enterprise": (
         "tests.evaluation.test_views.test_explanation_of_another_enterprise_is_404"
