@@ -29,10 +29,12 @@ router = Router(tags=["epcis-recall"])
 EXTENSION = "ParkBrain extension, not part of EPCIS 2.0. "
 _CRITERIA = (
     "Criteria: start=identifier with epc (EPC URN, lot class URN or GS1 Digital Link); "
-    "start=machine with readPoint, from and to (what that read point made or saw in the "
-    "window); start=inspection with event (eventID or Event Hash ID of an ObjectEvent with "
-    "disposition non_conformant); start=inspections with from and to (every non-conformant "
-    "inspection in the window). Times are ISO 8601; from is inclusive, to exclusive."
+    "start=machine with readPoint (the read point's URI, or the name the caller's master "
+    "data gives it; 400 when neither is known), from and to (what that read point made or "
+    "saw in the window); start=inspection with event (eventID or Event Hash ID of an "
+    "ObjectEvent with disposition non_conformant); start=inspections with from and to (every "
+    "non-conformant inspection in the window). Times are ISO 8601; from is inclusive, to "
+    "exclusive."
 )
 REPORT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "pdf": "application/pdf"}
 
@@ -132,8 +134,7 @@ def visible_recalls(principal: object):
 )
 def recall_scope(request: HttpRequest):
     try:
-        criteria = recall.parse_criteria(request.GET)
-        found = recall.scope(criteria, *walked_by(request.auth))
+        found = recall.requested_scope(request.GET, *walked_by(request.auth))
     except TraceError as exc:
         raise ApiError(400, [exc.problem()]) from exc
     return JsonResponse(scope_document(found), json_dumps_params={"ensure_ascii": False})

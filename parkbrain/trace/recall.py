@@ -18,7 +18,7 @@ events naming items and containers (two per batch of ``BATCH`` identifiers).
 import graphlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
@@ -154,6 +154,38 @@ def parse_criteria(params: Mapping[str, str]) -> Criteria:
     return Criteria(start, read_point=read_point, since=since, until=until)
 
 
+#: Most identifiers an ambiguous machine name lists in its error.
+NAMESAKES_SHOWN = 5
+
+
+def known_machine(
+    criteria: Criteria, events: QuerySet[Event], places: QuerySet[Location] | None
+) -> Criteria:
+    """The criteria with a machine given by the name master data gives it (渗碳炉 F003) in
+    the form events state it, its read point identifier. Raises TraceError when no visible
+    location has that name and no visible event or location that identifier: a machine
+    nothing knows would otherwise find nothing and look clean."""
+    if criteria.start != START_MACHINE:
+        return criteria
+    given = criteria.read_point
+    if places is not None:
+        named = sorted(set(places.filter(name=given).values_list("uri", flat=True)))
+        if len(named) > 1:
+            reason = _("%(count)d machines have this name (%(uris)s); give the identifier") % {
+                "count": len(named),
+                "uris": ", ".join(named[:NAMESAKES_SHOWN]),
+            }
+            raise TraceError("readPoint", given, reason)
+        if named:
+            return replace(criteria, read_point=named[0])
+    if events.filter(read_point=given).exists():
+        return criteria
+    if places is not None and places.filter(uri=given).exists():
+        return criteria
+    reason = _("no such machine is known: none of your events or master data names it")
+    raise TraceError("readPoint", given, reason)
+
+
 def start_identifiers(criteria: Criteria, events: QuerySet[Event]) -> list[str]:
     """The suspect identifiers the criteria name among the visible `events`, sorted."""
     if criteria.start == START_IDENTIFIER:
@@ -287,6 +319,18 @@ def scope(
         if places is not None:
             found.names = _names(found, places)
     return found
+
+
+def requested_scope(
+    params: Mapping[str, str],
+    edges: QuerySet[GenealogyEdge],
+    events: QuerySet[Event],
+    places: QuerySet[Location],
+) -> Scope:
+    """``scope`` of the criteria query parameters give (``parse_criteria``), a machine also
+    by the name master data gives it (``known_machine``)."""
+    criteria = known_machine(parse_criteria(params), events, places)
+    return scope(criteria, edges, events, places)
 
 
 def _names(found: Scope, places: QuerySet[Location]) -> dict[str, str]:
@@ -699,7 +743,10 @@ def create_recall(
             reason[:200],
             _("say why, in at most %(max)d characters") % {"max": REASON_MAX},
         )
-    criteria = parse_criteria(params)
+    own = Event.objects.filter(enterprise=enterprise)
+    criteria = known_machine(
+        parse_criteria(params), own, Location.objects.filter(enterprise=enterprise)
+    )
     recall = Recall(
         enterprise=enterprise,
         created_by=acting(principal)[0],

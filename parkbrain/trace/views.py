@@ -155,7 +155,7 @@ def _scope_view(found: recall.Scope) -> dict:
 
 
 def _visible_scope(request: HttpRequest, params: dict[str, str]) -> recall.Scope:
-    return recall.scope(recall.parse_criteria(params), *walked_by(request.user))
+    return recall.requested_scope(params, *walked_by(request.user))
 
 
 @login_required
