@@ -21,6 +21,7 @@ MAX_ABS_INT = 10**15
 # SQLite keeps decimals as binary floats: beyond 15 significant digits a figure would not
 # come back as it was sent, and a repeated report would look changed.
 MAX_SIGNIFICANT_DIGITS = 15
+STORED_PLACES = 4  # ReportValue.value keeps four decimal places
 FOUR_PLACES = Decimal("0.0001")
 LOCKED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
@@ -99,6 +100,26 @@ def parse_number(raw: object) -> Decimal | None:
     if not number.is_finite() or abs(number.adjusted()) > 40:
         return None
     return number
+
+
+def _places_refusal(number: Decimal, indicator: Indicator) -> str | None:
+    """Why a figure has more decimal places than its indicator keeps, or None.
+
+    Rounding it would store another figure than the one sent (1e-30 yuan as 0.00), silently.
+    """
+    places = min(indicator.decimal_places, STORED_PLACES)
+    if max(0, -number.normalize().as_tuple().exponent) <= places:
+        return None
+    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if places == 0:
+        return _("Figures in %(unit)s are whole numbers; rounding would make this %(rounded)s.") % {
+            "unit": indicator.unit,
+            "rounded": rounded,
+        }
+    return _(
+        "Figures in %(unit)s have at most %(places)d decimal places; rounding would make "
+        "this %(rounded)s."
+    ) % {"unit": indicator.unit, "places": places, "rounded": rounded}
 
 
 # (enterprise id, year) → month → indicator code → value on the indicator's own basis
@@ -224,8 +245,10 @@ def validate(rows: list[IncomingRow], principal: object, today: date) -> Checked
                         % {"n": MAX_SIGNIFICANT_DIGITS},
                     )
                 )
+            elif reason := _places_refusal(number, indicator):
+                row_problems.append(Problem(row.line, label, str(raw), reason))
             else:
-                values[key] = number.quantize(FOUR_PLACES, ROUND_HALF_UP)
+                values[key] = number.quantize(FOUR_PLACES)
         clear = set()
         for key in row.clear:
             indicator = indicators.get(key)

@@ -305,3 +305,41 @@ def test_a_year_in_range_is_shown(client, demo):
     client.force_login(demo.user("analyst"))
     url = reverse("reporting:enterprise", args=[demo.firms["gear"].pk])
     assert client.get(url, {"year": "2021"}).context["year"] == 2021
+
+
+def _last_month() -> str:
+    year, month = last_complete_month(timezone.localdate())
+    return f"{year}-{month:02d}"
+
+
+@pytest.mark.parametrize(
+    "code, sent, reason",
+    [
+        ("output_value", "1e-30", "单位为“元”的数值最多保留 2 位小数，四舍五入后将变为 0.00。"),
+        ("output_value", 0.125, "单位为“元”的数值最多保留 2 位小数，四舍五入后将变为 0.13。"),
+        ("electricity", 1234.5, "单位为“千瓦时”的数值须为整数，四舍五入后将变为 1235。"),
+        ("coal", "12.3456", "单位为“吨”的数值最多保留 3 位小数，四舍五入后将变为 12.346。"),
+    ],
+)
+def test_a_figure_with_more_places_than_its_indicator_keeps_is_refused(
+    client, demo, code, sent, reason
+):
+    client.force_login(demo.user("gear"))
+    response = _put(client, demo.firms["gear"], _last_month(), {code: sent})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": None, "column": code, "value": str(sent), "reason": reason}
+    ]
+    assert not ReportValue.objects.exists()
+
+
+def test_trailing_zeros_and_exponents_are_not_extra_places(client, demo):
+    client.force_login(demo.user("gear"))
+    sent = {"output_value": "1500000.500", "electricity": "8.2e4", "coal": 12.5}
+    response = _put(client, demo.firms["gear"], _last_month(), sent)
+    assert response.status_code == 201, response.json()
+    assert response.json()["report"]["values"] == {
+        "output_value": "1500000.5000",
+        "electricity": "82000.0000",
+        "coal": "12.5000",
+    }
