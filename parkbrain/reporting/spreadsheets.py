@@ -211,15 +211,52 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
     return rows
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list]]:
-    for encoding in ("utf-8-sig", "gb18030"):
+# What Excel writes a CSV in when told "CSV" rather than "CSV UTF-8": the system's code page.
+# GB18030 decodes nearly any bytes, Big5's and Shift-JIS's too, into other characters.
+LEGACY_ENCODINGS = (("GB18030", "gb18030"), ("Big5", "cp950"), ("Shift-JIS", "cp932"))
+
+
+def _csv_text(content: bytes) -> str:
+    """The text of a CSV file in UTF-8 or GB18030; UploadRefused naming any other encoding.
+
+    Not UTF-8, the file is read in the encoding whose reading of its first line holds the most
+    characters of the template's headers (年份, 月份, 信用代码…): in a wrong one they come out
+    as other characters.
+    """
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    header_characters = {char for header in _header_index() for char in header if ord(char) > 127}
+    first_line = content.split(b"\n", 1)[0]
+    matches: dict[str, int] = {}
+    for name, codec in LEGACY_ENCODINGS:
         try:
-            text = content.decode(encoding)
-            break
+            matches[name] = sum(char in header_characters for char in first_line.decode(codec))
         except UnicodeDecodeError:
             continue
-    else:
-        raise UploadRefused(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    best = max(matches, key=matches.__getitem__, default=None)  # GB18030 wins a tie
+    if best is not None and best != "GB18030":
+        raise UploadRefused(
+            _(
+                "The CSV file is in %(encoding)s, not UTF-8 or GB18030. Save it as "
+                "“CSV UTF-8 (Comma delimited)” and upload it again."
+            )
+            % {"encoding": best}
+        )
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise UploadRefused(
+            _(
+                "The CSV file is neither UTF-8 nor GB18030 text. Save it as "
+                "“CSV UTF-8 (Comma delimited)” and upload it again."
+            )
+        ) from exc
+
+
+def _csv_rows(content: bytes) -> list[tuple[int, list]]:
+    text = _csv_text(content)
     if "\x00" in text:
         raise UploadRefused(
             _("This is not a spreadsheet: upload the .xlsx template or a .csv file.")

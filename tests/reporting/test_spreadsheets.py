@@ -141,3 +141,35 @@ def test_template_csv_opens_in_excel(demo):
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[1] == ["91X", "某公司", "2026", "3"]
+
+
+def _template_csv_saved_by_excel_in(codec: str) -> bytes:
+    """The template as Excel saves "CSV" on a system with this code page: characters the code
+    page lacks become question marks."""
+    from parkbrain.reporting.spreadsheets import template_csv
+
+    return template_csv().decode("utf-8-sig").encode(codec, errors="replace")
+
+
+@pytest.mark.parametrize("codec, name", [("cp950", "Big5"), ("cp932", "Shift-JIS")])
+def test_a_csv_in_big5_or_shift_jis_is_refused_with_the_encoding_to_save_it_in(demo, codec, name):
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        read_upload("t.csv", _template_csv_saved_by_excel_in(codec))
+    assert str(refused.value) == (
+        f"The CSV file is in {name}, not UTF-8 or GB18030. Save it as "
+        "“CSV UTF-8 (Comma delimited)” and upload it again."
+    )
+
+
+def test_a_big5_csv_with_traditional_headers_is_named_big5(demo):
+    content = "統一社會信用代碼,年份,月份,用電量\n91330483,2026,1,300\n".encode("big5")
+    with pytest.raises(UploadRefused) as refused:
+        read_upload("t.csv", content)
+    assert "Big5" in str(refused.value) and "CSV UTF-8" in str(refused.value)
+
+
+def test_a_gb18030_csv_with_a_wrong_header_is_told_about_its_header(demo):
+    content = "统一社会信用代码,月份,产量\n91330483,1,5\n".encode("gb18030")
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        read_upload("t.csv", content)
+    assert "missing columns: 年份" in str(refused.value)
