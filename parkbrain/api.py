@@ -1,6 +1,9 @@
 """The one JSON API. OpenAPI document at /api/openapi.json, interactive docs at /api/docs."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
@@ -35,6 +38,16 @@ def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(
         request, {"detail": "invalid request", "errors": exc.errors}, status=exc.status
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is first read, and would
+    # answer with its HTML 400 page.
+    reason = _("The request body is larger than the API takes (%(limit).1f MB).") % {
+        "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    }
+    return api_error(request, ApiError(413, [{"field": "body", "reason": reason}]))
 
 
 api.add_router("/", registry_router)

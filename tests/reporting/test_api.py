@@ -1,8 +1,11 @@
 import json
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from parkbrain.reporting.models import MonthlyReport, ReportRevision
+from parkbrain.reporting.periods import last_complete_month
 
 pytestmark = pytest.mark.django_db
 
@@ -103,4 +106,22 @@ def test_session_writes_need_the_csrf_token(demo):
     strict.force_login(demo.user("gear"))
     path = f"/api/reports/{demo.firms['gear'].credit_code}/2026-03"
     assert _put(strict, path, {"values": {"output_value": 1}}).status_code == 403
+    assert not MonthlyReport.objects.exists()
+
+
+def test_a_body_over_the_upload_limit_gets_a_json_413(client, demo, gear_token):
+    year, month = last_complete_month(timezone.localdate())
+    padding = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.put(
+        f"/api/reports/{demo.firms['gear'].credit_code}/{year}-{month:02d}",
+        data=json.dumps({"values": {"output_value": 5}, "note": padding}),
+        content_type="application/json",
+        **gear_token,
+    )
+    assert response.status_code == 413
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {
+        "detail": "invalid request",
+        "errors": [{"field": "body", "reason": "请求体超过 API 可接受的上限（2.5 MB）。"}],
+    }
     assert not MonthlyReport.objects.exists()
