@@ -382,6 +382,14 @@ class Recall(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    created_by_token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by API token"),
+    )
     created_at = models.DateTimeField(_("created at"))
     reason = models.TextField(_("reason"))
     criteria = models.JSONField(
@@ -403,6 +411,14 @@ class Recall(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("executed by"),
+    )
+    executed_by_token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("executed by API token"),
     )
     capture_job = models.ForeignKey(
         CaptureJob,
@@ -429,6 +445,23 @@ class Recall(models.Model):
 
     def __str__(self) -> str:
         return f"recall {self.pk} ({self.state})"
+
+    @property
+    def creator(self) -> str:
+        """Who created the recall: the person's name, or the machine token's."""
+        return _actor(self.created_by, self.created_by_token)
+
+    @property
+    def executor(self) -> str:
+        return _actor(self.executed_by, self.executed_by_token)
+
+
+def _actor(person, token: ApiToken | None) -> str:
+    if person is not None:
+        return person.get_full_name() or person.get_username()
+    if token is not None:
+        return _("API token %(name)s") % {"name": token.name}
+    return ""
 
 
 class AttributeKind(models.TextChoices):

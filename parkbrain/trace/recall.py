@@ -747,9 +747,11 @@ def create_recall(
     criteria = known_machine(
         parse_criteria(params), own, Location.objects.filter(enterprise=enterprise)
     )
+    person, token = acting(principal)
     recall = Recall(
         enterprise=enterprise,
-        created_by=acting(principal)[0],
+        created_by=person,
+        created_by_token=token,
         created_at=timezone.now(),
         reason=reason,
         criteria=criteria.as_params(),
@@ -827,7 +829,7 @@ def execute_recall(recall: Recall, principal: object) -> Recall:
         _count(locked, found)
         locked.state = RecallState.EXECUTED
         locked.executed_at = moment
-        locked.executed_by = acting(principal)[0]
+        locked.executed_by, locked.executed_by_token = acting(principal)
         locked.capture_job = job
         locked.marked_count = len(targets)
         locked.save()

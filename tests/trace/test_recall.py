@@ -2,11 +2,13 @@
 rework, repacking, a shipment to the EV maker), the recall order and its execution, reports,
 and the routes with their tenancy."""
 
+import importlib
 import io
 import json
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +23,11 @@ from parkbrain.trace.models import Event, GenealogyEdge, Recall
 from .test_genealogy import _amount, _capture, _event, _pack, _transform
 
 pytestmark = pytest.mark.django_db
+
+# A module name that starts with a digit is imported by name.
+executing_tokens = importlib.import_module(
+    "parkbrain.trace.migrations.0009_recall_token"
+).executing_tokens
 
 HEAT = "urn:epc:class:lgtin:6901234.011111.HEAT-1"
 F1 = "urn:epc:class:lgtin:6901234.022222.F-1"
@@ -648,6 +655,29 @@ def test_the_pages_keep_each_enterprise_to_its_own(client, plant, demo, other_zo
     assert (
         client.get(reverse("trace:recall_scope_report", kwargs={"fmt": "doc"})).status_code == 404
     )
+
+
+def test_a_recall_a_machine_created_and_executed_shows_its_token(client, plant, demo):
+    created = client.post(
+        reverse("api:epcis_recall_create"),
+        json.dumps({"reason": "hardness", "criteria": {"epc": HEAT}}),
+        "application/json",
+        **plant,
+    )
+    order = Recall.objects.get(pk=created.json()["id"])
+    assert (order.created_by, order.created_by_token.name) == (None, "mes")
+    detail = reverse("trace:recall_detail", kwargs={"pk": order.pk})
+    client.force_login(demo.user("gear"))
+    page = client.get(detail)
+    assert page.status_code == 200
+    assert "API 令牌 mes" in page.content.decode().split('data-testid="recall-created"')[1][:80]
+    client.post(reverse("api:epcis_recall_execute", kwargs={"recall_id": order.pk}), **plant)
+    page = client.get(detail).content.decode()
+    assert "API 令牌 mes" in page.split('data-testid="recall-executed"')[1][:80]
+    # Recalls executed before the column existed get the token their marking capture records.
+    Recall.objects.filter(pk=order.pk).update(executed_by_token=None)
+    executing_tokens(apps, None)
+    assert Recall.objects.get(pk=order.pk).executed_by_token.name == "mes"
 
 
 def test_the_genealogy_page_links_each_node_to_its_recall(client, plant, demo):
