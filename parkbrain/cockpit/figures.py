@@ -101,6 +101,10 @@ class Coverage:
     expected: int  # the year's above-size firms
 
     @property
+    def month_label(self) -> str:
+        return Period(PeriodKind.MONTH, self.period.year, self.period.month).label
+
+    @property
     def enough(self) -> bool:
         return self.expected > 0 and self.counted >= OPENING_COVERAGE * self.expected
 
