@@ -265,7 +265,8 @@ def _epc_format(request: HttpRequest) -> str:
                 {
                     "field": "GS1-EPC-Format",
                     "value": epc_format[:40],
-                    "reason": "use " + ", ".join(identifiers.EPC_FORMATS),
+                    "reason": _("use one of %(formats)s")
+                    % {"formats": ", ".join(identifiers.EPC_FORMATS)},
                 }
             ],
         )
@@ -690,7 +691,7 @@ def get_query(request: HttpRequest, name: str):
 def delete_query(request: HttpRequest, name: str):
     named = _named(request, name)
     if services.capturing_enterprise(request.auth) != named.enterprise:
-        raise HttpError(403, "Only the enterprise that saved the query removes it.")
+        raise HttpError(403, _("Only the enterprise that saved the query removes it."))
     named.delete()
     return HttpResponse(status=204, headers=VERSION_HEADERS)
 
@@ -760,7 +761,7 @@ def list_locations(request: HttpRequest):
 def save_locations(request: HttpRequest):
     enterprise = services.capturing_enterprise(request.auth)
     if enterprise is None:
-        raise HttpError(403, "Only an enterprise or its API token states its locations.")
+        raise HttpError(403, _("Only an enterprise or its API token states its locations."))
     body = _json_body(request)
     try:
         counts = locations.save_locations(enterprise, body)
@@ -784,7 +785,7 @@ def save_locations(request: HttpRequest):
 def delete_location(request: HttpRequest, location: str):
     enterprise = services.capturing_enterprise(request.auth)
     if enterprise is None:
-        raise HttpError(403, "Only an enterprise or its API token removes its locations.")
+        raise HttpError(403, _("Only an enterprise or its API token removes its locations."))
     try:
         uri = identifiers.canonical(location)
     except identifiers.IdentifierError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -226,7 +227,7 @@ def execute_recall(request: HttpRequest, recall_id: int):
 def recall_report_file(request: HttpRequest, recall_id: int, fmt: str):
     if fmt not in REPORT_TYPES:
         raise ApiError(
-            400, [{"index": None, "field": "fmt", "value": fmt[:20], "reason": "xlsx or pdf"}]
+            400, [{"index": None, "field": "fmt", "value": fmt[:20], "reason": _("xlsx or pdf")}]
         )
     item = get_object_or_404(visible_recalls(request.auth), pk=recall_id)
     return report_response(recall.recall_scope(item), item, fmt, f"recall-{item.pk}")

@@ -12,6 +12,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .validation import MAX_NESTING, nesting_reason
 
 EVENT_TYPES = frozenset(
@@ -168,7 +171,7 @@ _NUMBERS = frozenset(
 )
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _HEAD = ("eventTime", "recordTime", "eventTimeZoneOffset")
-_HEAD_REASON = (
+_HEAD_REASON = gettext_lazy(
     "eventTime, recordTime (if given) and eventTimeZoneOffset come first in an event, in "
     "this order (EPCIS XML schema)"
 )
@@ -195,7 +198,7 @@ def _order_problems(index: int, element: ET.Element) -> list[dict[str, Any]]:
     head = [name for name in _HEAD if name in names]
     for position, name in enumerate(head):
         if names[position] != name:
-            return [_xml_problem(index, names[position], "", _HEAD_REASON)]
+            return [_xml_problem(index, names[position], "", str(_HEAD_REASON))]
     return []
 
 
@@ -273,15 +276,17 @@ def xml_capture_document(data: bytes | str) -> dict[str, Any]:
                 declared[namespace] = name
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise XmlProblems([_xml_problem(None, "", "", f"not well-formed XML: {exc}")]) from exc
+        reason = _("not well-formed XML: %(error)s") % {"error": exc}
+        raise XmlProblems([_xml_problem(None, "", "", reason)]) from exc
     kind = _local(str(root.tag))
     _unqualified(root)
     if kind not in DOCUMENT_TYPES:
-        reason = "the root element must be EPCISDocument or EPCISQueryDocument"
+        reason = _("the root element must be EPCISDocument or EPCISQueryDocument")
         raise XmlProblems([_xml_problem(None, kind, "", reason)])
     event_list = next((e for e in root.iter() if _local(str(e.tag)) == "EventList"), None)
     if event_list is None:
-        raise XmlProblems([_xml_problem(None, "EventList", "", "no EventList element")])
+        reason = _("no EventList element")
+        raise XmlProblems([_xml_problem(None, "EventList", "", reason)])
     elements = [e for e in _children(event_list) if _local(str(e.tag)) in EVENT_TYPES]
     problems = [p for i, e in enumerate(elements) for p in _order_problems(i, e)]
     if problems:

@@ -427,9 +427,17 @@ def test_every_invalid_json_document_is_refused_by_capture_and_nothing_stored(
 
 
 def test_xml_that_is_not_an_epcis_document_is_400_naming_it(client, gear_token):
-    broken = _capture(client, b"<EPCISDocument><EPCISBody>", media="application/xml", **gear_token)
+    broken = _capture(
+        client,
+        b"<EPCISDocument><EPCISBody>",
+        media="application/xml",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **gear_token,
+    )
     assert broken.status_code == 400
     assert "not well-formed" in broken.json()["errors"][0]["reason"]
+    broken = _capture(client, b"<EPCISDocument>", media="application/xml", **gear_token)
+    assert broken.json()["errors"][0]["reason"].startswith("XML 格式不正确")
     other = _capture(client, b"<invoice/>", media="text/xml", **gear_token)
     assert other.json()["errors"][0]["field"] == "invoice"
     assert not CaptureJob.objects.exists()
