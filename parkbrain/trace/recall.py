@@ -6,13 +6,15 @@ it, and mark the enterprise's own stock recalled by capturing real EPCIS events.
 
 Affected items are the end of the material flow the caller can see: every lot or serial the
 walk reached by a transformation (or started from) that nothing further was made from, plus a
-lot something was made from whose made and used quantities, both known in one unit, leave a
-remainder. Cases and pallets are not items; they carry items, so an item's events include
-those of every container while it was inside (its containment window).
+lot something was made from whose made (for a raw start lot: received) and used quantities,
+both known in one unit, leave a remainder. Cases and pallets are not items; they carry items,
+so an item's events include those of every container while it was inside (its containment
+window).
 
 The compute takes querysets already restricted by tenancy. Queries stay per level or per
-batch, never per item: the walk (two per depth level), made quantities of the lots, and the
-events naming items and containers (two per batch of ``BATCH`` identifiers).
+batch, never per item: the walk (two per depth level), made quantities of the lots (and what
+arrived of a raw start lot), and the events naming items and containers (two per batch of
+``BATCH`` identifiers).
 """
 
 import graphlib
@@ -159,7 +161,7 @@ NAMESAKES_SHOWN = 5
 
 
 def known_machine(
-    criteria: Criteria, events: QuerySet[Event], places: QuerySet[Location] | None
+    criteria: Criteria, events: QuerySet[Event], places: QuerySet[Location]
 ) -> Criteria:
     """The criteria with a machine given by the name master data gives it (渗碳炉 F003) in
     the form events state it, its read point identifier. Raises TraceError when no visible
@@ -168,19 +170,16 @@ def known_machine(
     if criteria.start != START_MACHINE:
         return criteria
     given = criteria.read_point
-    if places is not None:
-        named = sorted(set(places.filter(name=given).values_list("uri", flat=True)))
-        if len(named) > 1:
-            reason = _("%(count)d machines have this name (%(uris)s); give the identifier") % {
-                "count": len(named),
-                "uris": ", ".join(named[:NAMESAKES_SHOWN]),
-            }
-            raise TraceError("readPoint", given, reason)
-        if named:
-            return replace(criteria, read_point=named[0])
-    if events.filter(read_point=given).exists():
-        return criteria
-    if places is not None and places.filter(uri=given).exists():
+    named = sorted(set(places.filter(name=given).values_list("uri", flat=True)))
+    if len(named) > 1:
+        reason = _("%(count)d machines have this name (%(uris)s); give the identifier") % {
+            "count": len(named),
+            "uris": ", ".join(named[:NAMESAKES_SHOWN]),
+        }
+        raise TraceError("readPoint", given, reason)
+    if named:
+        return replace(criteria, read_point=named[0])
+    if events.filter(read_point=given).exists() or places.filter(uri=given).exists():
         return criteria
     reason = _("no such machine is known: none of your events or master data names it")
     raise TraceError("readPoint", given, reason)
@@ -743,9 +742,10 @@ def create_recall(
             reason[:200],
             _("say why, in at most %(max)d characters") % {"max": REASON_MAX},
         )
-    own = Event.objects.filter(enterprise=enterprise)
     criteria = known_machine(
-        parse_criteria(params), own, Location.objects.filter(enterprise=enterprise)
+        parse_criteria(params),
+        Event.objects.filter(enterprise=enterprise),
+        Location.objects.filter(enterprise=enterprise),
     )
     person, token = acting(principal)
     recall = Recall(
