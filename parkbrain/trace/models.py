@@ -9,6 +9,7 @@ read one indexed table.
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from parkbrain.registry.models import ApiToken, Enterprise
 
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 URI_LENGTH = 500
 
@@ -456,7 +460,7 @@ class Recall(models.Model):
         return _actor(self.executed_by, self.executed_by_token)
 
 
-def _actor(person, token: ApiToken | None) -> str:
+def _actor(person: "AbstractUser | None", token: ApiToken | None) -> str:
     if person is not None:
         return person.get_full_name() or person.get_username()
     if token is not None:
