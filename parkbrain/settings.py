@@ -120,6 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;"
         ),
     }
+    # Tests use a database file too (in memory where /dev/shm is), not Django's shared-cache
+    # in-memory database: there concurrent writers fail with "table is locked" instead of
+    # taking turns as they do in production, and concurrency tests could not run.
+    _test_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else VAR_DIR
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"parkbrain-test-{os.getpid()}.db")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkbrain.core.bulk import collector_paused, insert_rows
-from parkbrain.registry import tenancy
+from parkbrain.registry import tenancy, uscc
+from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting, actor_fields
 
 from . import compute
@@ -69,6 +70,7 @@ def save_reports(
     """Validate the whole batch, then write it at once: new and changed values with their
     history, optionally submitting the reports. Sending the same batch again changes nothing."""
     today = today or timezone.localdate()
+    _take_turns({uscc.normalise(str(row.credit_code or "")) for row in rows})
     checked = validate(rows, principal, today)
     if checked.problems:
         raise ReportsRejected(checked.problems)
@@ -171,6 +173,48 @@ def _announce_in(report_ids: set[int]) -> None:
         reports_in.send(sender=MonthlyReport, reports=reports)
 
 
+def _take_turns(credit_codes: set[str]) -> None:
+    """Writers of one enterprise's reports take turns until commit: a year-to-date figure is
+    checked against the firm's other months, and a status against what another writer just
+    did. A row lock that leaves other tables' references to the enterprise alone (PostgreSQL;
+    SQLite's IMMEDIATE transactions already take turns for the whole database)."""
+    list(
+        Enterprise.objects.select_for_update(no_key=True)
+        .filter(credit_code__in=credit_codes)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _locked(report: MonthlyReport) -> MonthlyReport:
+    """The report as it is now, locked for the rest of the transaction (its enterprise too,
+    so a review and a save of the same firm take turns)."""
+    Enterprise.objects.select_for_update(no_key=True).filter(pk=report.enterprise_id).exists()
+    return MonthlyReport.objects.select_for_update(no_key=True).get(pk=report.pk)
+
+
+REVIEW_FIELDS = ("status", "submitted_at", "reviewed_at", "reviewed_by_id", "return_reason")
+
+
+def _moved(
+    report: MonthlyReport,
+    allowed: tuple[str, ...],
+    refusal: str,
+    status: ReportStatus,
+    principal: object,
+    channel: Channel,
+    reason: str = "",
+) -> None:
+    """Move the report from one of the `allowed` statuses as it stands under the lock, and
+    update the caller's copy."""
+    current = _locked(report)
+    if current.status not in allowed:
+        raise ReviewRefused(refusal)
+    _move([current], status, principal, channel, reason)
+    for name in REVIEW_FIELDS:
+        setattr(report, name, getattr(current, name))
+
+
 def _move(
     reports: list[MonthlyReport],
     status: ReportStatus,
@@ -208,11 +252,10 @@ def _move(
 
 @transaction.atomic
 def submit_report(report: MonthlyReport, principal: object, channel: Channel) -> None:
-    if report.status not in EDITABLE:
-        raise ReviewRefused(_("Only a draft or returned report can be submitted."))
     if not report.values.exists():
         raise ReviewRefused(_("An empty report cannot be submitted."))
-    _move([report], ReportStatus.SUBMITTED, principal, channel)
+    refusal = _("Only a draft or returned report can be submitted.")
+    _moved(report, EDITABLE, refusal, ReportStatus.SUBMITTED, principal, channel)
     _announce_in({report.pk})
 
 
@@ -224,9 +267,9 @@ def _require_reviewer(principal: object) -> None:
 @transaction.atomic
 def accept_report(report: MonthlyReport, reviewer) -> None:
     _require_reviewer(reviewer)
-    if report.status != ReportStatus.SUBMITTED:
-        raise ReviewRefused(_("Only a submitted report can be accepted."))
-    _move([report], ReportStatus.ACCEPTED, reviewer, Channel.REVIEW)
+    refusal = _("Only a submitted report can be accepted.")
+    allowed = (ReportStatus.SUBMITTED,)
+    _moved(report, allowed, refusal, ReportStatus.ACCEPTED, reviewer, Channel.REVIEW)
 
 
 @transaction.atomic
@@ -234,9 +277,11 @@ def return_report(report: MonthlyReport, reviewer, reason: str) -> None:
     _require_reviewer(reviewer)
     if not reason.strip():
         raise ReviewRefused(_("Say why the report is returned."))
-    if report.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
-        raise ReviewRefused(_("Only a submitted or accepted report can be returned."))
-    _move([report], ReportStatus.RETURNED, reviewer, Channel.REVIEW, reason.strip())
+    refusal = _("Only a submitted or accepted report can be returned.")
+    allowed = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    _moved(
+        report, allowed, refusal, ReportStatus.RETURNED, reviewer, Channel.REVIEW, reason.strip()
+    )
 
 
 def refresh_warnings(enterprise_years: set[tuple[int, int]], known: Series | None = None) -> None:
