@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/parkbrain migrate --noinput
 	$(BIN)/parkbrain demo --if-empty
+	$(BIN)/parkbrain collectstatic --noinput -v 0
 	@echo "Serving on http://$(HOST):$(PORT)/ (log-ins: see README.md)"
 	$(BIN)/gunicorn parkbrain.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 

@@ -43,13 +43,16 @@ UNGRADED_LABELS = {
 
 
 def _year(request: HttpRequest, zone) -> int:
+    """The year asked for, or the latest evaluated one; a year no evaluation can have (before
+    2000, after 2100, not a number) is the default too."""
     default = (
         EvaluationRun.objects.filter(zone=zone).order_by("-year").values_list("year", flat=True)
     ).first() or timezone.localdate().year - 1
     try:
-        return int(request.GET.get("year", default))
+        year = int(request.GET.get("year", default))
     except ValueError:
         return default
+    return year if 2000 <= year <= 2100 else default
 
 
 def _visible_run(user, year: int) -> EvaluationRun | None:

@@ -15,7 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from parkbrain.core.api import ApiError
 from parkbrain.registry import tenancy, uscc
@@ -276,7 +276,7 @@ def _writable(request: HttpRequest, credit_code: str) -> Enterprise:
     url_name="mes_orders",
     summary="Production orders the caller may see, newest first",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate
 def list_orders(request: HttpRequest, state: str = "", credit_code: str = ""):
     orders = _orders(request).select_related("enterprise")
     if state:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from parkbrain.core.api import filtered
 from parkbrain.registry import tenancy
@@ -93,7 +93,7 @@ def _alerts(request: HttpRequest):
 
 
 @router.get("/warnings", response=list[WarningOut], summary="Warnings the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate
 def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
     filterset = AlertFilter(
         {key: value for key, value in filters.dict().items() if value is not None},

@@ -273,3 +273,13 @@ def test_a_shared_parcel_names_only_the_enterprises_the_user_may_see(client, zon
     staff_page = client.get(reverse("evaluation:enterprise", args=[min(seen)]), {"year": YEAR})
     for firm in hidden_firms:
         assert firm.name in staff_page.content.decode()
+
+
+@pytest.mark.parametrize("year", ["-5", "99999999999999999999", "abc"])
+def test_a_year_no_evaluation_can_have_shows_the_latest(client, zone, year):
+    client.force_login(zone.user("analyst"))
+    for name in ("evaluation:results", "evaluation:policy"):
+        response = client.get(reverse(name), {"year": year})
+        assert (response.status_code, response.context["year"]) == (200, YEAR)
+    response = client.get(reverse("evaluation:export"), {"year": year})
+    assert response.status_code == 200
