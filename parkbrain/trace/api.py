@@ -150,7 +150,9 @@ def _json_body(request: HttpRequest) -> Any:
         "cbvmda:name attribute and children) is saved as the enterprise's locations, as POST "
         "/locations would, keeping what it does not state; a problem in it counts as a "
         "document problem named epcisHeader.epcisMasterData.*. Over GS1-EPCIS-Capture-Limit "
-        "events or GS1-EPCIS-Capture-File-Size-Limit bytes: 413."
+        "events or GS1-EPCIS-Capture-File-Size-Limit bytes: 413. Nested deeper than 64 levels "
+        "(JSON objects and arrays, XML elements): 400. A chunked body (no Content-Length) is "
+        "read where the server decodes it (gunicorn); a server that cannot answers 411."
     ),
     response={202: dict},
     openapi_extra={
