@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(BIN)/parkbrain demo --if-empty
 	$(BIN)/parkbrain collectstatic --noinput -v 0
 	@echo "Serving on http://$(HOST):$(PORT)/ (log-ins: see README.md)"
-	$(BIN)/gunicorn parkbrain.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	scripts/serve $(HOST):$(PORT)
 
 # Debian's Chromium for the browser tests and PostgreSQL for the second database run.
 system-packages:

@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "parkbrain.core",
+    "parkbrain.jobs",
     "parkbrain.registry",
     "parkbrain.reporting",
     "parkbrain.cockpit",
@@ -252,6 +255,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Work longer than a request is queued in the database itself and run by `parkbrain
+# db_worker`, which `make run` starts beside the web server (parkbrain.jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 NINJA_PAGINATION_CLASS = "parkbrain.core.api.PageNumberPagination"
 NINJA_PAGINATION_PER_PAGE = 50

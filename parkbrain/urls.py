@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("parkbrain.monitoring.urls")),
     path("", include("parkbrain.trace.urls")),
     path("", include("parkbrain.mes.urls")),
+    path("", include("parkbrain.jobs.urls")),
 ]

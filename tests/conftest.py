@@ -158,3 +158,56 @@ def gear_token(demo) -> dict[str, str]:
 def ev_token(demo) -> dict[str, str]:
     """The same for the demo's EV maker."""
     return _machine_token(demo.firms["ev"])
+
+
+def _worker(batch: bool):
+    """django-tasks' own database worker, as `parkbrain db_worker` runs it."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
+        queue_names=["default"],
+        interval=0 if batch else 0.2,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+
+
+@pytest.fixture
+def committed_demo(transactional_db) -> Zone:
+    """The demo zone of `demo`, committed: for tests whose work runs on other connections
+    (threads, the job worker)."""
+    ensure_reference_data()
+    return _build()
+
+
+@pytest.fixture
+def run_jobs(transactional_db):
+    """Run the queued jobs with the real worker until none is left. The worker commits as it
+    goes, so tests that use it run outside a test transaction (with `committed_demo`)."""
+    return lambda: _worker(batch=True).run()
+
+
+@pytest.fixture
+def job_worker(live_server):
+    """A worker running beside the live server for the test's length, as `make run` starts."""
+    import threading
+
+    from django.db import connections
+
+    worker = _worker(batch=False)
+
+    def work() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(10)

@@ -23,14 +23,16 @@ def insert_rows(
     rows: Iterable[Sequence],
     prepare: Sequence[str] = (),
     ignore_conflicts: bool = False,
+    upsert: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> int:
     """INSERT rows of values for `fields` (field names; a foreign key takes the related id).
 
     Values go to the driver as they are: ints, strings, Decimals (both backends take them)
     and None. Fields named in `prepare` (JSON, datetimes) pass through the field's own
     conversion for this database first. With `ignore_conflicts` a row that would break a
-    unique constraint is skipped (ON CONFLICT DO NOTHING, on both backends). Returns the
-    number of rows sent.
+    unique constraint is skipped (ON CONFLICT DO NOTHING, on both backends); with `upsert`
+    = (the unique fields, the fields to update) such a row updates the one there instead
+    (ON CONFLICT … DO UPDATE, on both backends). Returns the number of rows sent.
     """
     alias = router.db_for_write(model)
     connection = connections[alias]
@@ -46,6 +48,14 @@ def insert_rows(
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
+    elif upsert is not None:
+        unique, updated = upsert
+        target = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+        assignments = ", ".join(
+            f"{quote(column)} = excluded.{quote(column)}"
+            for column in (model._meta.get_field(name).column for name in updated)
+        )
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
     written = 0
     batch: list[Sequence] = []
     with connection.cursor() as cursor:

@@ -34,6 +34,7 @@ from .models import Alert, AlertEvent, WarningRule
 
 MICRO = Decimal("0.000001")
 NOTE_MAX = 1000
+RECENT_MONTHS = 3  # the months the monthly run evaluates, the latest complete one last
 
 # code, name, kind, indicator, other indicator, check, basis, operator, threshold, severity,
 # description. Thresholds follow common zone practice; each zone edits its own copy.
@@ -400,9 +401,17 @@ def evaluate_month(
     return result
 
 
-def recheck_quality(reports: list[tuple[int, int, int]]) -> None:
+def recheck_quality(reports: list[tuple[int, int, int]], today: date | None = None) -> None:
     """Re-check the data quality of these (enterprise id, year, month) reports at once, so the
-    warning list shows a slip the moment the report is in."""
+    warning list shows a slip the moment the report is in. Only the months the monthly run
+    keeps up to date (RECENT_MONTHS): a correction of an older month is still held out of
+    the figures by monitoring.counting, which checks every report itself."""
+    year, month = last_complete_month(today or timezone.localdate())
+    recent = {(year, month)}
+    for _step in range(RECENT_MONTHS - 1):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        recent.add((year, month))
+    reports = [r for r in reports if (r[1], r[2]) in recent]
     months: dict[tuple[int, int, int], set[int]] = defaultdict(set)
     zones = dict(
         Enterprise.objects.filter(id__in={e for e, _y, _m in reports}).values_list("id", "zone_id")
@@ -414,7 +423,7 @@ def recheck_quality(reports: list[tuple[int, int, int]]) -> None:
         evaluate_month(zone, year, month, kinds=(RuleKind.DATA_QUALITY,), enterprise_ids=firms)
 
 
-def evaluate_recent(zone: Zone, today: date, months: int = 3) -> list[EvaluationResult]:
+def evaluate_recent(zone: Zone, today: date, months: int = RECENT_MONTHS) -> list[EvaluationResult]:
     """Evaluate the last `months` complete months, oldest first (as a monthly run would have)."""
     year, month = last_complete_month(today)
     periods = []

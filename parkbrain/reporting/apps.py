@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "parkbrain.reporting"
     verbose_name = _("Enterprise reporting")
+
+    def ready(self) -> None:
+        from parkbrain.jobs.services import register
+
+        from .imports import KIND, run_upload
+
+        register(KIND, run_upload, template="reporting/import_outcome.html")

@@ -294,6 +294,15 @@ class ImportFile(models.Model):
     reports_created = models.PositiveIntegerField(_("reports created"), default=0)
     reports_changed = models.PositiveIntegerField(_("reports changed"), default=0)
     values_changed = models.PositiveIntegerField(_("values changed"), default=0)
+    job = models.OneToOneField(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_file",
+        verbose_name=_("job"),
+        help_text=_("The background job that imports the file."),
+    )
 
     class Meta:
         verbose_name = _("uploaded file")

@@ -2,11 +2,13 @@
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from .models import (
     StatusChange,
 )
 from .signals import reports_in
-from .validation import IncomingRow, Problem, Series, validate
+from .validation import Checked, IncomingRow, Problem, Series, validate
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 MICRO = Decimal("0.000001")
@@ -59,6 +61,39 @@ class SaveResult:
         return not (self.reports_created or self.reports_changed or self.submitted)
 
 
+@dataclass(frozen=True)
+class Prechecked:
+    """A batch validated outside the writing transaction, with what its enterprises' reports
+    looked like before the check began."""
+
+    checked: Checked
+    stamp: tuple
+
+
+def _credit_codes(rows: list[IncomingRow]) -> set[str]:
+    return {uscc.normalise(str(row.credit_code or "")) for row in rows}
+
+
+def _stamp(credit_codes: set[str]) -> tuple:
+    """Changes on the enterprises' reports since a moment: every save writes a revision, every
+    review a status change, and a deleted report takes its rows with it."""
+    reports = MonthlyReport.objects.filter(enterprise__credit_code__in=credit_codes)
+    return (
+        reports.aggregate(n=Count("id"), last=Max("id"), updated=Max("updated_at")),
+        ReportRevision.objects.filter(report__in=reports).aggregate(n=Count("id"), last=Max("id")),
+        StatusChange.objects.filter(report__in=reports).aggregate(n=Count("id"), last=Max("id")),
+    )
+
+
+def precheck(
+    rows: list[IncomingRow], principal: object, today: date | None = None, progress=None
+) -> Prechecked:
+    """Validate a large batch before writing it, so the writing transaction stays short and
+    no other writer waits through the check (see save_reports)."""
+    stamp = _stamp(_credit_codes(rows))
+    return Prechecked(validate(rows, principal, today or timezone.localdate(), progress), stamp)
+
+
 @transaction.atomic
 def save_reports(
     rows: list[IncomingRow],
@@ -66,12 +101,18 @@ def save_reports(
     channel: Channel,
     submit: bool = False,
     today: date | None = None,
+    prechecked: Prechecked | None = None,
 ) -> SaveResult:
     """Validate the whole batch, then write it at once: new and changed values with their
-    history, optionally submitting the reports. Sending the same batch again changes nothing."""
+    history, optionally submitting the reports. Sending the same batch again changes nothing.
+    A batch `prechecked` is not checked again unless its enterprises' reports changed since."""
     today = today or timezone.localdate()
-    _take_turns({uscc.normalise(str(row.credit_code or "")) for row in rows})
-    checked = validate(rows, principal, today)
+    credit_codes = _credit_codes(rows)
+    _take_turns(credit_codes)
+    if prechecked is not None and prechecked.stamp == _stamp(credit_codes):
+        checked = prechecked.checked
+    else:
+        checked = validate(rows, principal, today)
     if checked.problems:
         raise ReportsRejected(checked.problems)
     clean = checked.clean
@@ -99,9 +140,13 @@ def save_reports(
     existing = {(e, y, m): pk for e, y, m, pk in keyed}
     fresh = {existing[key] for key in new_keys}
     report_ids = [existing[(row.enterprise.id, row.year, row.month)] for row in clean]
+    # (report, indicator) → (value id, value), as plain rows: a correction file reads
+    # hundreds of thousands, and model instances cost more than the rest of the save.
     stored = {
-        (v.report_id, v.indicator_id): v
-        for v in ReportValue.objects.filter(report__in=[pk for pk in report_ids if pk not in fresh])
+        (report_id, indicator_id): (pk, value)
+        for pk, report_id, indicator_id, value in ReportValue.objects.filter(
+            report__in=[pk for pk in report_ids if pk not in fresh]
+        ).values_list("id", "report_id", "indicator_id", "value")
     }
     to_create, to_update, to_delete, revisions = [], [], [], []
     changed_ids: set[int] = set()
@@ -115,15 +160,14 @@ def save_reports(
             if current is None:
                 to_create.append((report_id, indicator_id, value))
                 changes[code] = [None, str(value)]
-            elif current.value != value:
-                changes[code] = [str(current.value), str(value)]
-                current.value = value
-                to_update.append(current)
+            elif current[1] != value:
+                changes[code] = [str(current[1]), str(value)]
+                to_update.append((report_id, indicator_id, value))
         for code in row.clear:
             current = stored.get((report_id, indicator_ids[code]))
             if current is not None:
-                changes[code] = [str(current.value), None]
-                to_delete.append(current.pk)
+                changes[code] = [str(current[1]), None]
+                to_delete.append(current[0])
         if changes:
             changed_ids.add(report_id)
             revisions.append((report_id, changes, now, user_id, token_id, channel))
@@ -134,7 +178,13 @@ def save_reports(
             else:
                 result.reports_unchanged += 1
     insert_rows(ReportValue, ("report", "indicator", "value"), to_create)
-    ReportValue.objects.bulk_update(to_update, ["value"], batch_size=2000)
+    # One upsert: bulk_update's CASE per batch took most of a large correction file's time.
+    insert_rows(
+        ReportValue,
+        ("report", "indicator", "value"),
+        to_update,
+        upsert=(("report", "indicator"), ("value",)),
+    )
     ReportValue.objects.filter(pk__in=to_delete).delete()
     insert_rows(
         ReportRevision,
@@ -151,9 +201,10 @@ def save_reports(
         )
         result.submitted = _move(filled, ReportStatus.SUBMITTED, principal, channel)
         changed_ids.update(report.pk for report in filled)
-    touched = [pk for pk in report_ids if pk not in fresh]  # new ones carry their time already
-    if touched:
-        MonthlyReport.objects.filter(pk__in=touched).update(updated_at=now)
+    # The time of the last change: a report sent again unchanged keeps it (new ones carry it).
+    touched = sorted(changed_ids - fresh)
+    for start in range(0, len(touched), 900):
+        MonthlyReport.objects.filter(pk__in=touched[start : start + 900]).update(updated_at=now)
     refresh_warnings({(row.enterprise.id, row.year) for row in clean}, known=checked.after)
     _announce_in(changed_ids)
     return result
@@ -428,17 +479,35 @@ def refuse_file(name: str, size: int, user, reason: str) -> ImportOutcome:
     return ImportOutcome(record=record, refusal=reason)
 
 
-def import_file(name: str, content: bytes, user, submit: bool = False) -> ImportOutcome:
-    """Read, validate and save an uploaded file; the upload is recorded either way."""
+def import_file(
+    name: str,
+    content: bytes,
+    user,
+    submit: bool = False,
+    record: ImportFile | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportOutcome:
+    """Read, validate and save an uploaded file; the upload is recorded either way (in
+    `record` when the upload was recorded before, as a queued job's is). The rows are checked
+    before the writing transaction begins, so a large file holds other writers up only while
+    it is written."""
     from .spreadsheets import UploadRefused, read_upload
 
-    record = _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
+    record = record or _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
     outcome = ImportOutcome(record=record)
+    tell = progress or (lambda done, total, step: None)
     try:
         with collector_paused():
+            tell(0, 0, _("Reading the file"))
             upload = read_upload(name, content)
             record.rows, outcome.skipped = len(upload.rows), upload.skipped
-            outcome.result = save_reports(upload.rows, user, Channel.UPLOAD, submit=submit)
+            checked = precheck(upload.rows, user, progress=progress)
+            if checked.checked.problems:
+                raise ReportsRejected(checked.checked.problems)
+            tell(len(upload.rows), len(upload.rows), _("Saving"))
+            outcome.result = save_reports(
+                upload.rows, user, Channel.UPLOAD, submit=submit, prechecked=checked
+            )
     except UploadRefused as refused:
         outcome.refusal = record.refusal = str(refused)[:500]
     except ReportsRejected as rejected:

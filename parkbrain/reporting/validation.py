@@ -3,6 +3,7 @@ is written. Every problem names its row, column, value and reason."""
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -136,8 +137,13 @@ class Checked:
     after: Series = field(default_factory=dict)
 
 
-def validate(rows: list[IncomingRow], principal: object, today: date) -> Checked:
-    """Check every row."""
+def validate(
+    rows: list[IncomingRow],
+    principal: object,
+    today: date,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Checked:
+    """Check every row; `progress(done, total, step)` hears how far the check has come."""
     indicators = {i.code: i for i in Indicator.objects.all()}
     codes = {uscc.normalise(str(row.credit_code or "")) for row in rows}
     visible = {
@@ -149,7 +155,10 @@ def validate(rows: list[IncomingRow], principal: object, today: date) -> Checked
     clean: list[CleanRow] = []
     seen: dict[tuple[int, int, int], int | None] = {}
     credit_code_title = _("credit code")
-    for row in rows:
+    step = _("Checking the rows")
+    for index, row in enumerate(rows):
+        if progress is not None and index % 1000 == 0:
+            progress(index, len(rows), step)
         row_problems: list[Problem] = []
         code_label = _column(row, "credit_code", credit_code_title)
         code = uscc.normalise(str(row.credit_code or ""))

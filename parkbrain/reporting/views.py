@@ -24,7 +24,7 @@ from parkbrain.registry.choices import Role
 from parkbrain.registry.filters import EnterpriseFilter
 from parkbrain.registry.models import Assignment
 
-from . import compute, services
+from . import compute, imports, services
 from .choices import Basis, Channel, EnergyConvention
 from .models import ImportFile, Indicator, MonthlyReport, ReportRevision, ReportWarning
 from .periods import last_complete_month, months_over
@@ -127,7 +127,9 @@ def enterprise_reports(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("report", "indicator")
             .order_by("report__month"),
             "history": _revisions(enterprise),
-            "uploads": ImportFile.objects.filter(enterprise=enterprise)[:10],
+            "uploads": ImportFile.objects.filter(enterprise=enterprise)
+            .select_related("job")
+            .defer("job__payload")[:10],
             "can_upload": _can_edit(request.user, None),
         },
     )
@@ -275,18 +277,20 @@ def upload(request: HttpRequest) -> HttpResponse:
     if upload_file is None:
         messages.error(request, _("Choose a file to upload."))
         return redirect("reporting:mine")
-    if upload_file.size > MAX_UPLOAD_BYTES:  # refuse before reading it into memory
-        outcome = services.refuse_file(
-            upload_file.name, upload_file.size, request.user, size_refusal(upload_file.size)
-        )
-    else:
-        outcome = services.import_file(
+    if upload_file.size <= MAX_UPLOAD_BYTES:
+        # Checked and saved by the worker: a large file takes longer than a request may.
+        job = imports.queue_upload(
             upload_file.name,
             upload_file.read(),
             request.user,
             submit=bool(request.POST.get("submit")),
+            back=_safe_back(request),
         )
-    # The page itself loads fine either way; what happened to the file is on it.
+        return redirect("jobs:detail", pk=job.pk)
+    # Refused before it is read into memory; the page says why.
+    outcome = services.refuse_file(
+        upload_file.name, upload_file.size, request.user, size_refusal(upload_file.size)
+    )
     return render(
         request,
         "reporting/upload_result.html",

@@ -29,7 +29,7 @@ def _workbook(path, firm, rows):
 
 
 def test_upload_with_errors_then_fixed(
-    page, live_server, zone, login, shot, console_errors, tmp_path
+    page, live_server, zone, login, shot, console_errors, tmp_path, job_worker
 ):
     """An enterprise clerk uploads a file with mistakes, reads the table, fixes them, succeeds."""
     gear = zone.firms["gear"]
@@ -42,6 +42,8 @@ def test_upload_with_errors_then_fixed(
     _workbook(bad, gear, [(2026, 9, "二千万", None), (2026, 10, None, -5)])
     page.set_input_files("input[name=file]", str(bad))
     page.click("[data-testid=upload-form] button[type=submit]")
+    # The worker checks the file; the job's page follows it and shows the outcome.
+    expect(page.get_by_test_id("job-progress")).to_be_visible()
     expect(page.get_by_test_id("upload-refused")).to_contain_text("未保存任何数据：共 2 个问题")
     errors = page.get_by_test_id("upload-errors").locator("tbody tr")
     expect(errors).to_have_count(2)

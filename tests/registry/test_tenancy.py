@@ -54,6 +54,10 @@ COVERED = {
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
+    "jobs:list": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
+    "jobs:detail": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
+    "jobs:progress": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
+    "api:get_job": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "cockpit:held_out": (
         "tests.cockpit.test_held_out.test_another_zone_sees_none_of_the_reports_held_out"
     ),

@@ -10,17 +10,15 @@ from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel, ReportStatus
 from parkbrain.reporting.models import MonthlyReport, ReportValue, StatusChange
 from parkbrain.reporting.validation import IncomingRow
-from tests.conftest import AS_OF, _build, ensure_reference_data
+from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db(transaction=True)
 YEAR = AS_OF.year - 1  # every month of it is over
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The demo zone, committed, so that other connections see it."""
-    ensure_reference_data()
-    return _build()
+def demo(committed_demo):
+    return committed_demo
 
 
 def _at_once(calls: list[Callable[[], object]]) -> list[object]:

@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from parkbrain.jobs.models import Job
 from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel
-from parkbrain.reporting.models import MonthlyReport, ReportValue
+from parkbrain.reporting.models import ImportFile, MonthlyReport, ReportValue
 from parkbrain.reporting.periods import last_complete_month, months_over
 from parkbrain.reporting.validation import IncomingRow
 from tests.conftest import AS_OF
@@ -103,7 +104,9 @@ def test_project_managers_read_but_do_not_write_or_review(client, demo):
     assert client.post(reverse("reporting:upload"), {"file": upload}).status_code == 403
 
 
-def test_upload_with_errors_saves_nothing(client, demo):
+@pytest.mark.django_db(transaction=True)
+def test_upload_with_errors_saves_nothing(client, committed_demo, run_jobs):
+    demo = committed_demo
     gear = demo.firms["gear"]
     client.force_login(demo.user("gear"))
     text = (
@@ -113,12 +116,23 @@ def test_upload_with_errors_saves_nothing(client, demo):
     )
     upload = SimpleUploadedFile("月报.csv", text.encode(), content_type="text/csv")
     response = client.post(reverse("reporting:upload"), {"file": upload})
-    assert response.status_code == 200
-    assert not response.context["outcome"].record.saved
-    problems = [(p.row, p.column) for p in response.context["outcome"].problems]
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    waiting = client.get(response["Location"])
+    assert 'data-testid="job-progress"' in waiting.content.decode()
+    assert waiting.context["job"].state == "queued"
+    run_jobs()
+    page = client.get(response["Location"])
+    job = page.context["job"]
+    assert job.state == "succeeded" and not job.outcome["saved"]
+    problems = [(p["row"], p["column"]) for p in job.outcome["problems"]]
     assert problems == [(3, "工业总产值（当年价格）"), (4, "统一社会信用代码")]
-    assert 'data-testid="upload-errors"' in response.content.decode()
+    assert 'data-testid="upload-errors"' in page.content.decode()
     assert not MonthlyReport.objects.exists()
+    assert not ImportFile.objects.get().saved
+    # The job is its uploader's: another enterprise's user does not see it.
+    client.force_login(demo.user("ev"))
+    assert client.get(response["Location"]).status_code == 404
 
 
 @pytest.mark.clock
@@ -194,8 +208,8 @@ def test_the_back_link_after_an_upload_stays_on_this_site(client, demo):
         ("/reports/?year=2025", "/reports/?year=2025"),
     ):
         upload = SimpleUploadedFile("a.csv", b"x")
-        response = client.post(reverse("reporting:upload"), {"file": upload, "back": back})
-        assert response.context["back"] == expected
+        client.post(reverse("reporting:upload"), {"file": upload, "back": back})
+        assert Job.objects.latest("id").arguments["back"] == expected
 
 
 def test_standard_coal_follows_the_chosen_electricity_convention(client, demo):
