@@ -42,8 +42,9 @@ def _benchmark(group: str, measure: str) -> Decimal:
 
 
 def build_evaluation(zone: Zone, firms: list[Firm], rng: random.Random, as_of: date) -> int:
-    """Write the evaluation inputs and run it for the last complete year; returns the year."""
-    year = as_of.year - 1
+    """Write the evaluation inputs and run it for the last year whose reports are all in and
+    reviewed; returns the year. In January last December's reports are still in review."""
+    year = as_of.year - 1 if as_of.month > 1 else as_of.year - 2
     services.install_default_schemes(zone, year)
     above = set(
         AboveScaleYear.objects.filter(enterprise__zone=zone, year=year).values_list(

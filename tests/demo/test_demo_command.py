@@ -1,5 +1,7 @@
 """The demo command and the builder's determinism, each on an empty database."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -75,3 +77,15 @@ def test_demo_refuses_dates_before_its_first_year(db):
     with pytest.raises(CommandError):
         call_command("demo", "--as-of", "2020-06-30")
     assert not Enterprise.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("as_of", "evaluated"), [(date(2027, 1, 6), 2025), (date(2027, 2, 1), 2026)]
+)
+def test_the_demo_evaluates_the_last_year_whose_reports_are_all_reviewed(as_of, evaluated):
+    from parkbrain.evaluation.models import EvaluationRun
+
+    result = build_demo(seed=11, scale=0.02, as_of=as_of)
+    assert result.evaluation_year == evaluated
+    assert EvaluationRun.objects.get(year=evaluated).held_out == []
