@@ -1,10 +1,13 @@
 """What every API router shares: authentication of people and machines, and error answers."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import ninja.pagination
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
 
@@ -44,6 +47,62 @@ class ApiError(Exception):
         super().__init__(errors)
         self.status = status
         self.errors = errors
+
+
+class ProblemOut(Schema):
+    """One reason a request was refused, and where: a field (with list indexes), an event's
+    index in a document, or a report's row and column."""
+
+    reason: str
+    field: str | None = None
+    index: int | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+
+class ErrorOut(Schema):
+    """A refused request: what went wrong and, for a bad request, every problem in it."""
+
+    detail: str
+    errors: list[ProblemOut] | None = Field(
+        None, description="every problem found, when the request itself was at fault"
+    )
+
+
+class SchemaProblemOut(Schema):
+    type: str
+    loc: list[str | int] = Field(description="where: body, query or path, then the field")
+    msg: str
+
+
+class SchemaErrorOut(Schema):
+    """A request whose parameters or body do not have the documented types (pydantic's own
+    answer, before any of ours)."""
+
+    detail: list[SchemaProblemOut]
+
+
+def refusals(*statuses: int) -> dict[int, type[Schema]]:
+    """The error answers of a route, for its ``response=``: 401 always, since every route wants
+    credentials, and each status given."""
+    return {status: SchemaErrorOut if status == 422 else ErrorOut for status in (401, *statuses)}
+
+
+def required_in_document(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A ``json_schema_extra`` that documents `names` as required and not null, while the
+    model still lets their absence through: the domain check then refuses it (400) beside
+    every other problem, where pydantic's 422 would come without them."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = [*schema.get("required", []), *names]
+        for name in names:
+            field = schema["properties"][name]
+            if "anyOf" in field:
+                field["anyOf"] = [kind for kind in field["anyOf"] if kind != {"type": "null"}]
+            field.pop("default", None)
+
+    return extra
 
 
 def filtered(filterset) -> QuerySet:

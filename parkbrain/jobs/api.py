@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from parkbrain.core.api import refusals
+
 from . import services
 
 router = Router(tags=["jobs"])
@@ -26,6 +28,10 @@ class JobOut(Schema):
     error: str
 
 
-@router.get("/jobs/{job_id}", response=JobOut, summary="A job the caller started")
+@router.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, **refusals(404, 422)},
+    summary="A job the caller started",
+)
 def get_job(request: HttpRequest, job_id: int):
     return get_object_or_404(services.visible_jobs(request.auth).defer("payload"), pk=job_id)

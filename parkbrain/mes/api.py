@@ -16,12 +16,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import ApiError, refusals, required_in_document
 from parkbrain.registry import tenancy, uscc
 from parkbrain.registry.models import Enterprise
 from parkbrain.trace import identifiers
 from parkbrain.trace.api import VERSION_HEADERS, event_document
+from parkbrain.trace.api_schemas import EPCIS_DOCUMENT, JSON_LD, answered_as
 from parkbrain.trace.models import Event
 from parkbrain.trace.services import capturing_enterprise
 
@@ -44,11 +46,15 @@ class LotRefIn(Schema):
 
 
 class LotIn(LotRefIn):
+    model_config = ConfigDict(json_schema_extra=required_in_document("quantity"))
+
     quantity: Decimal | None = None
     unit: str = Field("EA", description="UN/CEFACT Rec. 20 code: EA (count), KGM, TNE…")
 
 
 class ReadingIn(Schema):
+    model_config = ConfigDict(json_schema_extra=required_in_document("time", "value", "unit"))
+
     type: str = Field("Temperature", description="GS1 measurement type, e.g. Temperature")
     device: str = Field("", description="URI of the sensor, e.g. the furnace thermocouple")
     time: datetime | None = None
@@ -57,6 +63,10 @@ class ReadingIn(Schema):
 
 
 class MeasurementIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra=required_in_document("characteristic", "type", "value")
+    )
+
     characteristic: str = Field("", description="e.g. tooth_profile_error, surface_hardness")
     type: str = Field("", description="GS1 measurement type: Length, Dimensionless…")
     value: Decimal | None = None
@@ -66,6 +76,10 @@ class MeasurementIn(Schema):
 
 
 class InspectionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra=required_in_document("inspector", "inspected_at", "measurements")
+    )
+
     lot: LotRefIn = Field(description=_LOT)
     inspector: str = ""
     inspected_at: datetime | None = None
@@ -73,6 +87,8 @@ class InspectionIn(Schema):
 
 
 class OperationIn(Schema):
+    model_config = ConfigDict(json_schema_extra=required_in_document("read_point"))
+
     step: str = Field(description="One of " + ", ".join(StepCode.values))
     work_centre: str = ""
     read_point: str = Field("", description="SGLN of the work centre or machine")
@@ -88,6 +104,10 @@ class OperationIn(Schema):
 
 
 class OrderIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra=required_in_document("product_gtin", "planned_quantity")
+    )
+
     product_gtin: str = ""
     product_name: str = ""
     planned_quantity: Decimal | None = None
@@ -272,7 +292,7 @@ def _writable(request: HttpRequest, credit_code: str) -> Enterprise:
 
 @router.get(
     "/orders",
-    response=list[OrderSummaryOut],
+    response={200: list[OrderSummaryOut], **refusals(422)},
     url_name="mes_orders",
     summary="Production orders the caller may see, newest first",
 )
@@ -288,7 +308,7 @@ def list_orders(request: HttpRequest, state: str = "", credit_code: str = ""):
 
 @router.get(
     "/orders/{credit_code}/{number}",
-    response=OrderOut,
+    response={200: OrderOut, **refusals(404)},
     url_name="mes_order",
     summary="One production order with its operations, lots, readings and inspections",
 )
@@ -298,7 +318,7 @@ def get_order(request: HttpRequest, credit_code: str, number: str):
 
 @router.put(
     "/orders/{credit_code}/{number}",
-    response={200: OrderSaveOut, 201: OrderSaveOut},
+    response={200: OrderSaveOut, 201: OrderSaveOut, **refusals(400, 403, 404, 413, 422)},
     url_name="mes_put_order",
     summary="Create or update a production order by its number (idempotent)",
     description=(
@@ -321,7 +341,11 @@ def put_order(request: HttpRequest, credit_code: str, number: str, payload: Orde
 
 @router.put(
     "/orders/{credit_code}/{number}/operations/{sequence}",
-    response={200: OperationSaveOut, 201: OperationSaveOut},
+    response={
+        200: OperationSaveOut,
+        201: OperationSaveOut,
+        **refusals(400, 403, 404, 413, 422),
+    },
     url_name="mes_put_operation",
     summary="Create or update one operation of an order and capture its EPCIS events",
     description=(
@@ -370,7 +394,8 @@ def put_operation(
         "Every event the order's operations produced, in event time order, including events "
         "later declared erroneous (they carry an errorDeclaration)."
     ),
-    response=dict,
+    response={200: None, **refusals(404)},
+    openapi_extra=answered_as(200, {JSON_LD: EPCIS_DOCUMENT}),
 )
 def order_events(request: HttpRequest, credit_code: str, number: str):
     order = _order(request, credit_code, number)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from parkbrain.core.api import filtered
+from parkbrain.core.api import filtered, refusals
 from parkbrain.registry import tenancy
 
 from . import compute, services
@@ -92,7 +92,11 @@ def _alerts(request: HttpRequest):
     )
 
 
-@router.get("/warnings", response=list[WarningOut], summary="Warnings the caller may see")
+@router.get(
+    "/warnings",
+    response={200: list[WarningOut], **refusals(400, 422)},
+    summary="Warnings the caller may see",
+)
 @paginate
 def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
     filterset = AlertFilter(
@@ -103,7 +107,11 @@ def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
     return filtered(filterset)
 
 
-@router.get("/warnings/counts", response=CountsOut, summary="Live warnings the caller may see")
+@router.get(
+    "/warnings/counts",
+    response={200: CountsOut, **refusals()},
+    summary="Live warnings the caller may see",
+)
 def warning_counts(request: HttpRequest):
     counts = compute.open_warning_counts(tenancy.visible_enterprises(request.auth))
     return {
@@ -113,6 +121,10 @@ def warning_counts(request: HttpRequest):
     }
 
 
-@router.get("/warnings/{warning_id}", response=WarningDetailOut, summary="One warning")
+@router.get(
+    "/warnings/{warning_id}",
+    response={200: WarningDetailOut, **refusals(404, 422)},
+    summary="One warning",
+)
 def get_warning(request: HttpRequest, warning_id: int):
     return get_object_or_404(_alerts(request), pk=warning_id)

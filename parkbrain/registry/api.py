@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from parkbrain.core.api import filtered
+from parkbrain.core.api import filtered, refusals
 
 from . import tenancy
 from .compute import latest_above_scale_year
@@ -114,7 +114,9 @@ def _enterprises(request: HttpRequest):
     )
 
 
-@router.get("/me", response=MeOut, summary="Who the caller is and what it may see")
+@router.get(
+    "/me", response={200: MeOut, **refusals()}, summary="Who the caller is and what it may see"
+)
 def me(request: HttpRequest):
     scope = tenancy.scope_of(request.auth)
     zone = tenancy.zone_of(request.auth)
@@ -126,7 +128,11 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises the caller may see")
+@router.get(
+    "/enterprises",
+    response={200: list[EnterpriseOut], **refusals(400, 422)},
+    summary="Enterprises the caller may see",
+)
 @paginate
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]):
     zone = tenancy.zone_of(request.auth)
@@ -139,21 +145,37 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]):
     return filtered(filterset)
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
+@router.get(
+    "/enterprises/{enterprise_id}",
+    response={200: EnterpriseOut, **refusals(404, 422)},
+    summary="One enterprise",
+)
 def get_enterprise(request: HttpRequest, enterprise_id: int):
     return get_object_or_404(_enterprises(request), pk=enterprise_id)
 
 
-@router.get("/parks", response=list[ParkOut], summary="The zone's parks and centres")
+@router.get(
+    "/parks",
+    response={200: list[ParkOut], **refusals()},
+    summary="The zone's parks and centres",
+)
 def list_parks(request: HttpRequest):
     return Park.objects.filter(zone=tenancy.zone_of(request.auth))
 
 
-@router.get("/parks/{park_id}", response=ParkOut, summary="One park or centre")
+@router.get(
+    "/parks/{park_id}",
+    response={200: ParkOut, **refusals(404, 422)},
+    summary="One park or centre",
+)
 def get_park(request: HttpRequest, park_id: int):
     return get_object_or_404(Park, zone=tenancy.zone_of(request.auth), pk=park_id)
 
 
-@router.get("/industries", response=list[IndustryOut], summary="The zone's industries (3+1)")
+@router.get(
+    "/industries",
+    response={200: list[IndustryOut], **refusals()},
+    summary="The zone's industries (3+1)",
+)
 def list_industries(request: HttpRequest):
     return Industry.objects.filter(zone=tenancy.zone_of(request.auth)).prefetch_related("codes")

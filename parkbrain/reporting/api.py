@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import StrictFloat, StrictInt, StrictStr
 
-from parkbrain.core.api import ApiError
+from parkbrain.core.api import ApiError, refusals
 from parkbrain.registry import tenancy, uscc
 
 from . import services
@@ -45,7 +45,9 @@ class ReportIn(Schema):
     submit: bool = Field(False, description="submit the report for review after saving")
 
 
-class WarningOut(Schema):
+class ReportWarningOut(Schema):
+    """A plausibility warning stored with a report (not an early warning of /warnings)."""
+
     rule: str
     indicator: str | None
     message: str
@@ -57,7 +59,7 @@ class ReportOut(Schema):
     status: str
     return_reason: str
     values: dict[str, Decimal]
-    warnings: list[WarningOut]
+    warnings: list[ReportWarningOut]
 
     @staticmethod
     def resolve_credit_code(obj: MonthlyReport) -> str:
@@ -105,12 +107,20 @@ def _with_details(queryset):
     )
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="The indicator catalogue")
+@router.get(
+    "/indicators",
+    response={200: list[IndicatorOut], **refusals()},
+    summary="The indicator catalogue",
+)
 def list_indicators(request: HttpRequest):
     return Indicator.objects.all()
 
 
-@router.get("/reports", response=list[ReportOut], summary="Reports the caller may see")
+@router.get(
+    "/reports",
+    response={200: list[ReportOut], **refusals(422)},
+    summary="Reports the caller may see",
+)
 @paginate
 def list_reports(request: HttpRequest, year: int | None = None, month: int | None = None):
     reports = _reports(request)
@@ -121,7 +131,11 @@ def list_reports(request: HttpRequest, year: int | None = None, month: int | Non
     return _with_details(reports.order_by("-year", "-month", "enterprise__credit_code"))
 
 
-@router.get("/reports/{credit_code}/{period}", response=ReportOut, summary="One month's report")
+@router.get(
+    "/reports/{credit_code}/{period}",
+    response={200: ReportOut, **refusals(400, 404)},
+    summary="One month's report",
+)
 def get_report(request: HttpRequest, credit_code: str, period: str):
     year, month = _period(period)
     return get_object_or_404(
@@ -134,7 +148,7 @@ def get_report(request: HttpRequest, credit_code: str, period: str):
 
 @router.put(
     "/reports/{credit_code}/{period}",
-    response={200: SaveOut, 201: SaveOut},
+    response={200: SaveOut, 201: SaveOut, **refusals(400, 403, 404, 413, 422)},
     summary="Create or update one month's report (idempotent)",
     description=(
         "Send the figures of one month. Sending the same figures again changes nothing and "

@@ -24,10 +24,24 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
-from parkbrain.core.api import ApiError, utc_iso
+from parkbrain.core.api import ApiError, refusals, utc_iso
 from parkbrain.registry import tenancy
 
 from . import identifiers, locations, named_queries, query, services
+from .api_schemas import (
+    EVENT,
+    JSON_LD,
+    JSON_LD_QUERY_ANSWER,
+    LOCATIONS_BODY,
+    NAMED_QUERY_BODY,
+    CaptureJobOut,
+    CaptureLimitOut,
+    CollectionOut,
+    LocationOut,
+    LocationsSavedOut,
+    NamedQueryOut,
+    answered_as,
+)
 from .choices import ErrorBehaviour, EventType
 from .epcis_xml import XmlProblems, xml_capture_document
 from .models import CaptureJob, Event, Location, NamedQuery, known_as
@@ -154,7 +168,7 @@ def _json_body(request: HttpRequest) -> Any:
         "(JSON objects and arrays, XML elements): 400. A chunked body (no Content-Length) is "
         "read where the server decodes it (gunicorn); a server that cannot answers 411."
     ),
-    response={202: dict},
+    response={202: CaptureJobOut, 413: CaptureLimitOut, **refusals(400, 403, 411, 415)},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -214,7 +228,7 @@ def capture(request: HttpRequest):
     "/capture/{capture_id}",
     url_name="epcis_capture_job",
     summary="The state of a capture job",
-    response=dict,
+    response={200: CaptureJobOut, **refusals(404, 422)},
 )
 def capture_job(request: HttpRequest, capture_id: int):
     jobs = tenancy.restrict(CaptureJob.objects.all(), request.auth, via="enterprise")
@@ -402,7 +416,8 @@ def _query_document(
     url_name="epcis_events",
     summary="Query events (SimpleEventQuery)",
     description=query.DESCRIPTION,
-    response=dict,
+    response={200: None, **refusals(400, 413)},
+    openapi_extra=JSON_LD_QUERY_ANSWER,
 )
 def query_events(request: HttpRequest):
     return _query_document(request, _visible_events(request), "events")
@@ -413,7 +428,8 @@ def query_events(request: HttpRequest):
     url_name="epcis_epc_events",
     summary="Events naming one identifier in any role (URL-encoded EPC URN or Digital Link)",
     description="The same query parameters as /events narrow the answer further.",
-    response=dict,
+    response={200: None, **refusals(400, 413)},
+    openapi_extra=JSON_LD_QUERY_ANSWER,
 )
 def epc_events(request: HttpRequest, epc: str):
     try:
@@ -521,14 +537,16 @@ def _add_collection(path: str, column: str, what: str, stem: str) -> None:
         url_name=f"epcis_{stem}",
         summary=f"The {what} of the events the caller can see",
         description="A Collection, paged with perPage and nextPageToken (Link header).",
-        response=dict,
+        response={200: CollectionOut, **refusals(400)},
+        by_alias=True,
     )(members)
     router.get(
         f"/{path}/{{path:value}}/events",
         url_name=f"epcis_{stem}_events",
         summary=f"Events at one of the {what} (URL-encoded)",
         description="The same query parameters as /events narrow the answer further.",
-        response=dict,
+        response={200: None, **refusals(400, 413)},
+        openapi_extra=JSON_LD_QUERY_ANSWER,
     )(member_events)
 
 
@@ -541,7 +559,8 @@ for _collection_args in _COLLECTIONS:
     url_name="epcis_event_types",
     summary="The event types this repository stores",
     description="The five EPCIS 2.0 event types, as a Collection.",
-    response=dict,
+    response={200: CollectionOut, **refusals(400)},
+    by_alias=True,
 )
 def event_types(request: HttpRequest):
     return _collection(request, "eventTypes", lambda size, after: (list(EventType.values), None))
@@ -552,7 +571,8 @@ def event_types(request: HttpRequest):
     url_name="epcis_event_type_events",
     summary="Events of one type",
     description="The same query parameters as /events narrow the answer further.",
-    response=dict,
+    response={200: None, **refusals(400, 413)},
+    openapi_extra=JSON_LD_QUERY_ANSWER,
 )
 def event_type_events(request: HttpRequest, event_type: str):
     return _member_events(request, "event_type", event_type, "eventTypes")
@@ -566,7 +586,8 @@ def event_type_events(request: HttpRequest, event_type: str):
         "A Collection of canonical EPC URNs (GS1-EPC-Format: Always_GS1_Digital_Link for "
         "Digital Links), paged with perPage and nextPageToken (Link header)."
     ),
-    response=dict,
+    response={200: CollectionOut, **refusals(400)},
+    by_alias=True,
 )
 def epcs(request: HttpRequest):
     epc_format = _epc_format(request)
@@ -585,7 +606,8 @@ def epcs(request: HttpRequest):
     "/events/{path:event_id}",
     url_name="epcis_event",
     summary="One event by its eventID or Event Hash ID (URL-encoded)",
-    response=dict,
+    response={200: None, **refusals(400, 404)},
+    openapi_extra=answered_as(200, {JSON_LD: EVENT}),
 )
 def get_event(request: HttpRequest, event_id: str):
     epc_format = _epc_format(request)
@@ -640,7 +662,8 @@ def _named_problems(exc: named_queries.NamedQueryProblems) -> ApiError:
         "when the enterprise already has the name. Only an enterprise (user or token) saves "
         "queries, for itself."
     ),
-    response={201: dict},
+    response={201: NamedQueryOut, **refusals(400, 403, 409, 413)},
+    openapi_extra=NAMED_QUERY_BODY,
 )
 def create_query(request: HttpRequest):
     body = _json_body(request)
@@ -661,7 +684,7 @@ def create_query(request: HttpRequest):
     url_name="epcis_query_list",
     summary="The named queries the caller can see",
     description="A list of {name, query}, paged with perPage and nextPageToken (Link header).",
-    response=dict,
+    response={200: list[NamedQueryOut], **refusals(400)},
 )
 def list_queries(request: HttpRequest):
     visible = tenancy.restrict(NamedQuery.objects.all(), request.auth, via="enterprise")
@@ -678,7 +701,7 @@ def list_queries(request: HttpRequest):
     "/queries/{name}",
     url_name="epcis_query",
     summary="One named query's definition",
-    response=dict,
+    response={200: NamedQueryOut, **refusals(404, 409)},
 )
 def get_query(request: HttpRequest, name: str):
     return JsonResponse(named_queries.definition(_named(request, name)), headers=VERSION_HEADERS)
@@ -688,7 +711,7 @@ def get_query(request: HttpRequest, name: str):
     "/queries/{name}",
     url_name="epcis_query",
     summary="Remove a named query (its enterprise only)",
-    response={204: None},
+    response={204: None, **refusals(403, 404, 409)},
 )
 def delete_query(request: HttpRequest, name: str):
     named = _named(request, name)
@@ -706,7 +729,8 @@ def delete_query(request: HttpRequest, name: str):
         "The events of the query's enterprise that the query selects and the caller may see, "
         "as an EPCISQueryDocument; only perPage and nextPageToken may be given."
     ),
-    response=dict,
+    response={200: None, **refusals(400, 404, 409, 413)},
+    openapi_extra=JSON_LD_QUERY_ANSWER,
 )
 def query_events_named(request: HttpRequest, name: str):
     named = _named(request, name)
@@ -734,7 +758,7 @@ def _location_document(location: Location) -> dict[str, Any]:
         "caller may see) stated, as a list of {id, name, parent}, paged with perPage and "
         "nextPageToken. They answer WD_readPoint and WD_bizLocation."
     ),
-    response=dict,
+    response={200: list[LocationOut], **refusals(400)},
 )
 def list_locations(request: HttpRequest):
     visible = tenancy.restrict(Location.objects.all(), request.auth, via="enterprise")
@@ -758,7 +782,8 @@ def list_locations(request: HttpRequest):
         "saves nothing and is answered 400 naming the entry and field. Stating the same again "
         "changes nothing. Only an enterprise (user or token) states its own locations."
     ),
-    response=dict,
+    response={200: LocationsSavedOut, **refusals(400, 403, 413)},
+    openapi_extra=LOCATIONS_BODY,
 )
 def save_locations(request: HttpRequest):
     enterprise = services.capturing_enterprise(request.auth)
@@ -782,7 +807,7 @@ def save_locations(request: HttpRequest):
         "name it are not touched. 404 when the enterprise has no such location. Only an "
         "enterprise (user or token) removes its own."
     ),
-    response={204: None},
+    response={204: None, **refusals(400, 403, 404)},
 )
 def delete_location(request: HttpRequest, location: str):
     enterprise = services.capturing_enterprise(request.auth)

@@ -8,9 +8,10 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from parkbrain.core.api import ApiError, utc_iso
+from parkbrain.core.api import ApiError, refusals, utc_iso
 
 from . import genealogy
+from .api_schemas import TraceOut
 from .validation import parse_timestamp
 from .visible import walked_by
 
@@ -110,7 +111,8 @@ def _trace(request: HttpRequest, direction: str) -> JsonResponse:
     url_name="epcis_trace_backward",
     summary="Backward trace: what went into an identifier (ParkBrain extension, not EPCIS 2.0)",
     description=_TRACE_DESCRIPTION % "outputs to their inputs, parents to their children",
-    response=dict,
+    response={200: TraceOut, **refusals(400)},
+    by_alias=True,
 )
 def trace_backward(request: HttpRequest):
     return _trace(request, genealogy.BACKWARD)
@@ -121,7 +123,8 @@ def trace_backward(request: HttpRequest):
     url_name="epcis_trace_forward",
     summary="Forward trace: what an identifier went into (ParkBrain extension, not EPCIS 2.0)",
     description=_TRACE_DESCRIPTION % "inputs to their outputs, children to their parents",
-    response=dict,
+    response={200: TraceOut, **refusals(400)},
+    by_alias=True,
 )
 def trace_forward(request: HttpRequest):
     return _trace(request, genealogy.FORWARD)

@@ -16,11 +16,18 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from parkbrain.core.api import ApiError, utc_iso
+from parkbrain.core.api import ApiError, refusals, utc_iso
 from parkbrain.registry import tenancy
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import recall, recall_report
+from .api_schemas import (
+    RecallDetailOut,
+    RecallListOut,
+    RecallOut,
+    RecallScopeOut,
+    answered_as,
+)
 from .genealogy import TraceError
 from .models import Recall
 from .visible import walked_by
@@ -131,7 +138,7 @@ def visible_recalls(principal: object):
     "customers (destination owning_party, else location, with the name the caller's master data "
     "gives it) with what was shipped to each and the "
     "bizTransactions; and the identifiers in stock to quarantine. A bad parameter is 400.",
-    response=dict,
+    response={200: RecallScopeOut, **refusals(400)},
 )
 def recall_scope(request: HttpRequest):
     try:
@@ -152,7 +159,7 @@ class RecallIn(Schema):
     url_name="epcis_recalls",
     summary="The recalls the caller may see, newest first (ParkBrain extension)",
     description=EXTENSION + "Recall orders of the caller's enterprise, or of the zone for staff.",
-    response=dict,
+    response={200: RecallListOut, **refusals()},
 )
 def list_recalls(request: HttpRequest):
     recalls = visible_recalls(request.auth)[:200]
@@ -167,7 +174,7 @@ def list_recalls(request: HttpRequest):
     + "Body: {reason, criteria, includeShipped}. criteria takes the parameters of /scope. "
     "Answers 201 with the recall and the counts of its scope; 400 names a bad field; 403 for "
     "zone staff, who compute scopes but do not recall an enterprise's goods.",
-    response={201: dict},
+    response={201: RecallOut, **refusals(400, 403, 413, 422)},
 )
 def create_recall(request: HttpRequest, payload: RecallIn):
     try:
@@ -186,7 +193,7 @@ def create_recall(request: HttpRequest, payload: RecallIn):
     url_name="epcis_recall",
     summary="One recall with its scope now (ParkBrain extension)",
     description=EXTENSION + "The scope is computed again over the recall enterprise's events.",
-    response=dict,
+    response={200: RecallDetailOut, **refusals(404, 422)},
 )
 def get_recall(request: HttpRequest, recall_id: int):
     item = get_object_or_404(visible_recalls(request.auth), pk=recall_id)
@@ -205,7 +212,7 @@ def get_recall(request: HttpRequest, recall_id: int):
     "recalled, persistentDisposition set recalled) naming the items in stock, or every "
     "affected item when includeShipped. Only the recall's enterprise executes (403 for zone "
     "staff); a second call changes nothing and answers the same recall.",
-    response=dict,
+    response={200: RecallOut, **refusals(403, 404, 422)},
 )
 def execute_recall(request: HttpRequest, recall_id: int):
     item = get_object_or_404(visible_recalls(request.auth), pk=recall_id)
@@ -222,7 +229,10 @@ def execute_recall(request: HttpRequest, recall_id: int):
     summary="A recall's report as xlsx or pdf (ParkBrain extension)",
     description=EXTENSION + "Criteria, summary counts, affected items, customers and stock to "
     "quarantine, as an Excel workbook (fmt=xlsx) or a PDF (fmt=pdf).",
-    response=dict,
+    response={200: None, **refusals(400, 404, 422)},
+    openapi_extra=answered_as(
+        200, {media: {"type": "string", "format": "binary"} for media in REPORT_TYPES.values()}
+    ),
 )
 def recall_report_file(request: HttpRequest, recall_id: int, fmt: str):
     if fmt not in REPORT_TYPES:
