@@ -154,13 +154,11 @@ def load_firm_rows(
         "indicator_id",
         "value",
     )
-    verdicts: dict[int, HeldReport | None] = {}
     for report_id, enterprise_id, year, month, status, indicator_id, value in values:
         read += 1
-        if report_id not in verdicts:
-            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
-        if verdicts[report_id] is not None:
-            held[code_of[indicator_id]][report_id] = verdicts[report_id]
+        held_out = counting.held(report_id, enterprise_id, year, month, status)
+        if held_out is not None:
+            held[code_of[indicator_id]][report_id] = held_out
             continue
         firms = rows[code_of[indicator_id]][month]
         this, last = firms.get(enterprise_id, (None, None))

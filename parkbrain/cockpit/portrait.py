@@ -114,14 +114,11 @@ def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
         "value",
     )
     counting = Counting.for_zone(firm.zone_id)
-    verdicts: dict[int, HeldReport | None] = {}
     rows = []
     for report_id, enterprise_id, year, month, status, code, value in values:
-        if report_id not in verdicts:
-            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
-        if verdicts[report_id] is None:
+        if counting.held(report_id, enterprise_id, year, month, status) is None:
             rows.append((enterprise_id, year, month, code, value))
-    held = [h for h in verdicts.values() if h is not None and last_month.get(h.year) == h.month]
+    held = [h for h in counting.held_so_far() if last_month.get(h.year) == h.month]
     by_firm_year = yearly_values(rows, last_month)
     table = CoefficientTable.load()
     for (_enterprise_id, year), figures in by_firm_year.items():

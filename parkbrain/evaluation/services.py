@@ -233,11 +233,8 @@ def read_firm_figures(
         "report__month",
         "value",
     )
-    verdicts: dict[int, HeldReport | None] = {}
     for report_id, enterprise_id, status, code, month, value in rows:
-        if report_id not in verdicts:
-            verdicts[report_id] = counting.held(report_id, enterprise_id, year, month, status)
-        if verdicts[report_id] is None:
+        if counting.held(report_id, enterprise_id, year, month, status) is None:
             reported[enterprise_id][code][month] = value
     agency = {
         a.enterprise_id: {key: getattr(a, key) for key in compute.AGENCY_FIGURES}
@@ -250,9 +247,7 @@ def read_firm_figures(
         )
         for pk in enterprise_ids
     }
-    held = sorted(
-        (h for h in verdicts.values() if h is not None), key=lambda h: (h.enterprise_id, h.month)
-    )
+    held = sorted(counting.held_so_far(), key=lambda h: (h.enterprise_id, h.month))
     return figures, held
 
 

@@ -54,6 +54,10 @@ class Counting:
 
     basis: str = DataBasis.REVIEWED
     quality_held: dict[int, str] = field(default_factory=dict)  # report id → rule name
+    # Each report's verdict once asked: callers ask once per figure the report holds.
+    _verdicts: dict[int, "HeldReport | None"] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def for_zone(cls, zone: Zone | int, basis: str = DataBasis.REVIEWED) -> "Counting":
@@ -135,20 +139,32 @@ class Counting:
             return None
         return HoldReason.AWAITING_REVIEW
 
-    def held(self, report_id: int, enterprise_id: int, year: int, month: int, status: str):
+    def held(
+        self, report_id: int, enterprise_id: int, year: int, month: int, status: str
+    ) -> HeldReport | None:
         """The report as held out, or None when it counts."""
+        if report_id in self._verdicts:
+            return self._verdicts[report_id]
         reason = self.reason(report_id, status)
-        if reason is None:
-            return None
-        return HeldReport(
-            report_id,
-            enterprise_id,
-            year,
-            month,
-            status,
-            reason,
-            self.quality_held.get(report_id, ""),
+        verdict = (
+            None
+            if reason is None
+            else HeldReport(
+                report_id,
+                enterprise_id,
+                year,
+                month,
+                status,
+                reason,
+                self.quality_held.get(report_id, ""),
+            )
         )
+        self._verdicts[report_id] = verdict
+        return verdict
+
+    def held_so_far(self) -> list[HeldReport]:
+        """The reports held out among those asked about."""
+        return [held for held in self._verdicts.values() if held is not None]
 
 
 def reason_counts(held: "dict[int, HeldReport] | list[HeldReport]") -> dict[str, int]:
