@@ -7,6 +7,7 @@ Two sources, both per enterprise: the ``Location`` rows an enterprise states thr
 The hierarchy of an enterprise only widens the query over that enterprise's own events.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,22 @@ def _problem(index: int | None, field: str, value: object, reason: str) -> dict[
 KEEP = "\x00keep"
 
 
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+def _location_uri(value: object) -> str:
+    """A location's identifier in its stored form: an SGLN, a Digital Link or another URI."""
+    text = str(value or "").strip()
+    if not URI.fullmatch(text):
+        raise IdentifierError(
+            _(
+                "give the location's identifier: an SGLN (urn:epc:id:sgln:…), a GS1 Digital "
+                "Link or another URI"
+            )
+        )
+    return canonical(text)
+
+
 def _checked(
     entries: Any, keep_unstated: bool = False
 ) -> tuple[list[tuple[str, str | None, str | None]], list[dict]]:
@@ -132,12 +149,12 @@ def _checked(
         uri = None
         parent = KEEP if keep_unstated and "parent" not in entry else None
         try:
-            uri = canonical(str(entry.get("id") or ""))
+            uri = _location_uri(entry.get("id"))
         except IdentifierError as exc:
             problems.append(_problem(index, "id", entry.get("id", ""), str(exc)))
         if entry.get("parent") not in (None, ""):
             try:
-                parent = canonical(str(entry["parent"]))
+                parent = _location_uri(entry["parent"])
             except IdentifierError as exc:
                 problems.append(_problem(index, "parent", entry["parent"], str(exc)))
         name = None if keep_unstated and "name" not in entry else entry.get("name", "")

@@ -179,3 +179,15 @@ def test_the_xml_header_is_read_the_same_way(client, gear_token, demo):
         PLANT: ("一号厂区", None),
         HEAT_SHOP: ("热处理车间", PLANT),
     }
+
+
+@pytest.mark.parametrize("entry", [{"name": "无编码的库位"}, {"id": "nowhere"}, {"id": " "}])
+def test_a_location_without_an_identifier_is_refused(client, gear_token, entry):
+    response = client.post(
+        "/api/epcis/locations", [entry], content_type="application/json", **gear_token
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "id"
+    from parkbrain.trace.models import Location
+
+    assert not Location.objects.exists()
