@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/report_import.py
 	$(BIN)/python bench/report_api.py
 	$(BIN)/python bench/cockpit.py
+	$(BIN)/python bench/cockpit_load.py
 	$(BIN)/python bench/trace.py --events 1000000
 
 clean:
