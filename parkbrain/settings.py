@@ -256,6 +256,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The cockpit's figures and pages (parkbrain/cockpit/cache.py) in each worker's own memory, at
+# most this many entries: on the demo zone about 15 KB of figures or 30 KB of page each, so
+# some 6 MB a worker when full. Nothing to run beside the server, and a hit is an unpickling.
+FIGURES_CACHE_ENTRIES = int(os.environ.get("PARKBRAIN_FIGURES_CACHE_ENTRIES") or "200")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "TIMEOUT": None,  # a write changes the key, not the entry
+        "OPTIONS": {"MAX_ENTRIES": FIGURES_CACHE_ENTRIES},
+    },
+}
+
 # Work longer than a request is queued in the database itself and run by `parkbrain
 # db_worker`, which `make run` starts beside the web server (parkbrain.jobs).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -26,6 +28,7 @@ from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row,
 
 from . import figures
 from . import portrait as portrait_data
+from .cache import ZoneFigures
 from .choices import MapFigure
 from .compute import Figure, Group
 from .forms import CockpitFilterForm
@@ -51,8 +54,22 @@ def _board(request: HttpRequest) -> tuple[figures.Dashboard, CockpitFilterForm]:
     zone = _zone_for_cockpit(request)
     as_of = timezone.localdate()
     form = CockpitFilterForm(request.GET or None, zone, as_of)
-    board = figures.build(zone, tenancy.visible_enterprises(request.user), form.filters(), as_of)
+    board = ZoneFigures(zone, as_of).board(form.filters())
     return board, form
+
+
+def _figures_page(request: HttpRequest, template: str) -> SafeString:
+    """A template of the figures for the request's query, rendered without the request (so
+    without anyone's name or CSRF token) and kept for everyone until the figures change."""
+    zone = _zone_for_cockpit(request)
+    as_of = timezone.localdate()
+    kept = ZoneFigures(zone, as_of)
+
+    def render() -> str:
+        form = CockpitFilterForm(request.GET or None, zone, as_of)
+        return render_to_string(template, _context(kept.board(form.filters()), form))
+
+    return mark_safe(kept.page(template, request.GET.urlencode(), render))
 
 
 def scaled(value: Decimal | None, unit: str) -> tuple[float | None, str]:
@@ -224,16 +241,13 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    board, form = _board(request)
-    context = _context(board, form)
-    return render(request, "cockpit/dashboard.html", context)
+    content = _figures_page(request, "cockpit/_dashboard.html")
+    return render(request, "cockpit/dashboard.html", {"content": content})
 
 
 @login_required
 def wall(request: HttpRequest) -> HttpResponse:
-    board, form = _board(request)
-    context = _context(board, form)
-    return render(request, "cockpit/wall.html", context)
+    return HttpResponse(_figures_page(request, "cockpit/wall.html"))
 
 
 @login_required

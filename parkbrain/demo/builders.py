@@ -196,6 +196,8 @@ def build_demo(
     if trace_days:
         result.event_count, result.gear_plant = build_trace(as_of, seed, trace_days, trace_lines)
         analyse(*EVENT_TABLES)
+    # Written in bulk, past the rows' signals: anything read while it was built is stale.
+    services.figures_changed(zones={zone.pk})
     return result
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.models import Enterprise, Zone
+from parkbrain.registry.services import changing_figures, figures_changed
 from parkbrain.reporting.compute import CoefficientTable
 from parkbrain.reporting.models import Indicator, MonthlyReport, ReportValue
 from parkbrain.reporting.periods import last_complete_month
@@ -179,6 +180,8 @@ def install_default_rules(zone: Zone) -> int:
         if code not in have
     ]
     WarningRule.objects.bulk_create(added)
+    if added:
+        figures_changed(zones={zone.pk})
     return len(added)
 
 
@@ -297,6 +300,7 @@ def outcomes_for_month(
 
 
 @transaction.atomic
+@changing_figures()
 def evaluate_month(
     zone: Zone,
     year: int,
@@ -398,6 +402,8 @@ def evaluate_month(
         batch_size=2000,
     )
     AlertEvent.objects.bulk_create(events, batch_size=2000)
+    if not result.unchanged:
+        figures_changed(zones={zone.pk})
     return result
 
 

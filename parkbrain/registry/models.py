@@ -97,6 +97,31 @@ class Zone(models.Model):
         return self.name
 
 
+class FiguresVersion(models.Model):
+    """Stands for everything the zone's figures are computed from: each write that changes a
+    figure gives it a new random number in the same transaction (services.figures_changed),
+    so figures cached under an older number are never served again, by any process. Random,
+    not counted: a count comes back after a rollback or a restored backup, and with it the
+    figures cached under it."""
+
+    zone = models.OneToOneField(
+        Zone,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures_version",
+        verbose_name=_("zone"),
+    )
+    number = models.BigIntegerField(_("version number"))
+
+    class Meta:
+        verbose_name = _("figures version")
+        verbose_name_plural = _("figures versions")
+        ordering = ["zone"]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {self.number}"
+
+
 class Park(models.Model):
     """A park (园) or centre (中心) of the zone, with its outline as GeoJSON (WGS 84)."""
 

@@ -1,15 +1,20 @@
-"""The only code that writes registry state: roles, assignments, API tokens."""
+"""The only code that writes registry state: roles, assignments, API tokens, and the version
+of each zone's figures."""
 
 import hashlib
 import secrets
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .choices import IN_BUSINESS, Role
-from .models import ApiToken, Assignment, Enterprise, Membership, Zone
+from .models import ApiToken, Assignment, Enterprise, FiguresVersion, Membership, Zone
 
 TOKEN_PREFIX = "pbk"
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -130,3 +135,57 @@ def authenticate_token(raw: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# -- the version of a zone's figures (FiguresVersion) ------------------------------------------
+
+_pending = threading.local()
+
+
+def figures_version(zone: Zone) -> int:
+    """The zone's figures version as committed now; the first read gives the zone one."""
+    number = FiguresVersion.objects.filter(pk=zone.pk).values_list("number", flat=True).first()
+    if number is None:
+        number = FiguresVersion.objects.get_or_create(
+            zone=zone, defaults={"number": secrets.randbits(63)}
+        )[0].number
+    return number
+
+
+def figures_changed(zones: Iterable[int] = (), enterprises: Iterable[int] = ()) -> None:
+    """Give the figures of these zones, and of these enterprises' zones, a new version. Call it
+    in the transaction that changes them; inside `changing_figures` it waits for the block's
+    end."""
+    pending = getattr(_pending, "changes", None)
+    if pending is not None:
+        pending[0].update(zones)
+        pending[1].update(enterprises)
+        return
+    _new_versions(set(zones), set(enterprises))
+
+
+@contextmanager
+def changing_figures() -> Iterator[None]:
+    """Within a transaction: hold back the figures_changed calls of a service, and of the
+    services it calls, and write them once when the outermost block ends without error. The
+    version row is then the last row the transaction locks, so two writers of one zone never
+    hold it while each waits for a row the other has (a report's warnings, say)."""
+    if getattr(_pending, "changes", None) is not None:
+        yield
+        return
+    _pending.changes = changes = (set(), set())
+    try:
+        yield
+    finally:
+        _pending.changes = None
+    _new_versions(*changes)
+
+
+def _new_versions(zones: set[int], enterprises: set[int]) -> None:
+    if not zones and not enterprises:
+        return
+    which = Q(zone_id__in=sorted(zones))
+    if enterprises:
+        which |= Q(zone_id__in=Enterprise.objects.filter(pk__in=enterprises).values("zone_id"))
+    # A zone without a version yet has nothing cached: the first read gives it one.
+    FiguresVersion.objects.filter(which).update(number=secrets.randbits(63))

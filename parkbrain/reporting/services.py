@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from parkbrain.core.bulk import collector_paused, insert_rows
 from parkbrain.registry import tenancy, uscc
 from parkbrain.registry.models import Enterprise
-from parkbrain.registry.services import acting, actor_fields
+from parkbrain.registry.services import acting, actor_fields, changing_figures, figures_changed
 
 from . import compute
 from .choices import Channel, EnergyConvention, ReportStatus
@@ -95,6 +95,7 @@ def precheck(
 
 
 @transaction.atomic
+@changing_figures()
 def save_reports(
     rows: list[IncomingRow],
     principal: object,
@@ -207,6 +208,9 @@ def save_reports(
         MonthlyReport.objects.filter(pk__in=touched[start : start + 900]).update(updated_at=now)
     refresh_warnings({(row.enterprise.id, row.year) for row in clean}, known=checked.after)
     _announce_in(changed_ids)
+    # Unchanged figures leave the warnings as the last save computed them.
+    if not result.unchanged:
+        figures_changed(zones={row.enterprise.zone_id for row in clean})
     return result
 
 
@@ -298,10 +302,12 @@ def _move(
         reports, ["status", "submitted_at", "reviewed_at", "reviewed_by", "return_reason"]
     )
     StatusChange.objects.bulk_create(changes)
+    figures_changed(enterprises={report.enterprise_id for report in reports})
     return len(reports)
 
 
 @transaction.atomic
+@changing_figures()
 def submit_report(report: MonthlyReport, principal: object, channel: Channel) -> None:
     if not report.values.exists():
         raise ReviewRefused(_("An empty report cannot be submitted."))
@@ -337,7 +343,8 @@ def return_report(report: MonthlyReport, reviewer, reason: str) -> None:
 
 def refresh_warnings(enterprise_years: set[tuple[int, int]], known: Series | None = None) -> None:
     """Recompute the plausibility warnings of these enterprise-years and of the year after
-    (whose comparisons use them). `known` holds enterprise-years' figures already in hand."""
+    (whose comparisons use them). `known` holds enterprise-years' figures already in hand.
+    The caller, which changed the figures, gives them a new version (figures_changed)."""
     if not enterprise_years:
         return
     enterprise_ids = {e for e, _y in enterprise_years}
