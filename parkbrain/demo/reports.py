@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from parkbrain.core.bulk import insert_rows
@@ -324,11 +325,19 @@ def _write(reports: list[MonthlyReport], values: list, rng: random.Random, as_of
         if report.status != ReportStatus.DRAFT:
             report.submitted_at = now - timedelta(days=rng.randint(1, 20))
         if report.status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED):
-            report.reviewed_at = now - timedelta(days=rng.randint(0, 10))
+            reviewed = now - timedelta(days=rng.randint(0, 10))
+            report.reviewed_at = max(reviewed, report.submitted_at)
             report.reviewed_by = reviewer
         if report.status == ReportStatus.RETURNED:
             report.return_reason = rng.choice(RETURN_REASONS)
     MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+    # A report last changed when it was submitted, not when the demo was built: else every
+    # accepted report looks changed since its review, and the figures check each one again.
+    submitted = [r.pk for r in reports if r.submitted_at is not None]
+    for start in range(0, len(submitted), 900):
+        MonthlyReport.objects.filter(pk__in=submitted[start : start + 900]).update(
+            updated_at=F("submitted_at")
+        )
     insert_rows(
         ReportValue, ("report", "indicator", "value"), ((r.pk, i.pk, v) for r, i, v in values)
     )
