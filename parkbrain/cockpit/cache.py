@@ -1,7 +1,7 @@
 """The cockpit's figures and pages, made once per worker process until a write changes them.
 
 `figures.build` reads every report value of the period and re-checks the zone's unreviewed
-reports: one to two seconds on the demo zone, for figures that change only when the data
+reports: 0.15 s of a core on the demo zone, for figures that change only when the data
 behind them does. Every write that changes one gives the zone's figures a new version in its
 own transaction (registry.services.figures_changed); a request reads the version once and
 looks the figures up under it, so every process sees a change at once and nothing has to be
