@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from parkbrain.monitoring.compute import REPORT_IN
-from parkbrain.monitoring.counting import Counting, HeldReport, held_out_sentence
+from parkbrain.monitoring.counting import Counting, HeldReport, with_held_out
 from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable, standard_coal_tonnes
 from parkbrain.reporting.models import ReportValue
 from parkbrain.reporting.periods import last_complete_month
@@ -237,8 +237,7 @@ def total(
         "this": _plain(this_both),
         "last": _plain(last_both),
     }
-    if held_out:
-        formula += " " + held_out_sentence(held_out)
+    formula = with_held_out(formula, dict(held_out or {}))
     return Figure(
         key=key,
         label=label,
@@ -268,8 +267,9 @@ def share(
     as_of: date,
     source: str = "",
     firms: int = 0,
+    held_out: Mapping[str, int] | None = None,
 ) -> Figure:
-    """A part of a whole (zone ÷ city); the value is a fraction."""
+    """A part of a whole (zone ÷ city); the value is a fraction; `held_out` as for total."""
     value = part / whole if part is not None and whole else None
     return Figure(
         key=key,
@@ -277,13 +277,14 @@ def share(
         unit=unit,
         value=value,
         provenance=Provenance(
-            formula=formula,
+            formula=with_held_out(formula, dict(held_out or {})),
             numerator=part,
             denominator=whole,
             firms=firms,
             rows=firms,
             as_of=as_of,
             source=source,
+            held_out=dict(held_out or {}),
         ),
     )
 

@@ -14,8 +14,8 @@ from parkbrain.monitoring.compute import open_warning_counts
 from parkbrain.monitoring.counting import (
     Counting,
     HeldReport,
-    held_out_sentence,
     reason_counts,
+    with_held_out,
 )
 from parkbrain.registry import compute as registry_compute
 from parkbrain.registry.choices import IN_BUSINESS, AreaKind, Ownership
@@ -31,6 +31,7 @@ from parkbrain.registry.models import (
 from parkbrain.reporting.choices import EnergyConvention, ReportStatus
 from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable
 from parkbrain.reporting.models import Indicator, MonthlyReport, ReportWarning
+from parkbrain.reporting.periods import month_before
 
 from . import compute
 from .choices import PeriodKind
@@ -134,8 +135,7 @@ def opening_period(
     now = coverage(zone, latest, basis)
     if now.enough:
         return latest, None
-    year, month = (latest.year, latest.month - 1) if latest.month > 1 else (latest.year - 1, 12)
-    before = Period(kind, year, month)
+    before = Period(kind, *month_before(latest.year, latest.month))
     if not coverage(zone, before, basis).enough:
         return latest, None
     return before, now
@@ -191,6 +191,7 @@ def build(
         compute.ENERGY_CODE: _ordered(loaded.held_for(ENERGY_INDICATORS)),
         "reporting": _ordered(loaded.held_for((compute.TREND_CODE,))),
     }
+    held_counts = {key: reason_counts(held) for key, held in board.held_out_by_figure.items()}
     per_code = {code: compute.period_values(rows, period, code) for code in compute.HEADLINE_CODES}
     for code in compute.HEADLINE_CODES:
         indicator = indicators[code]
@@ -202,7 +203,7 @@ def build(
                 per_code[code],
                 period,
                 as_of,
-                reason_counts(loaded.held_for((code,))),
+                held_counts[code],
             )
         )
     energy = compute.energy_values(rows, period, CoefficientTable.load(), filters.convention)
@@ -214,7 +215,7 @@ def build(
             energy,
             period,
             as_of,
-            reason_counts(loaded.held_for(ENERGY_INDICATORS)),
+            held_counts[compute.ENERGY_CODE],
         )
     )
     output = per_code[compute.TREND_CODE]
@@ -226,7 +227,7 @@ def build(
         period,
         as_of,
         reporting,
-        reason_counts(loaded.held_for((compute.TREND_CODE,))),
+        held_counts["reporting"],
     )
     meta = _firm_meta(set().union(*(per_code[code].keys() for code in MAP_CODES)))
     board.by_industry = compute.breakdown(output, lambda e: meta[e]["industry"])
@@ -315,10 +316,10 @@ def _counts(
             _("enterprises"),
             Decimal(reporting),
             provenance=Provenance(
-                formula=(
+                formula=with_held_out(
                     _("Enterprises with an output figure for %(period)s.")
-                    % {"period": period.label}
-                    + (" " + held_out_sentence(held_out) if held_out else "")
+                    % {"period": period.label},
+                    held_out,
                 ),
                 rows=reporting,
                 firms=reporting,
@@ -465,7 +466,7 @@ def _shares(
         reported = [this for this, _last in values.values() if this is not None]
         part = sum(reported, Decimal(0)) if reported else None
         whole = getattr(same_year, attribute) if same_year else None
-        held_out = reason_counts(loaded.held_for((code,)))
+        held_out = reason_counts(loaded.held_for((code,)).values())
         formula = _("%(n)d enterprises' %(year)d total %(part)s ÷ the city's %(whole)s.") % {
             "n": len(reported),
             "year": year,
@@ -478,12 +479,12 @@ def _shares(
             "%",
             part,
             whole,
-            formula + (" " + held_out_sentence(held_out) if held_out else ""),
+            formula,
             as_of,
             same_year.source if same_year else "",
             firms=len(reported),
+            held_out=held_out,
         )
-        figure.provenance.held_out = held_out
         figures.append(figure)
     return figures
 

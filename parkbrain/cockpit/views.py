@@ -274,17 +274,20 @@ def held_out(request: HttpRequest) -> HttpResponse:
 
 
 def _held_rows(reports: list) -> list[dict]:
-    names = dict(
-        Enterprise.objects.filter(pk__in={r.enterprise_id for r in reports}).values_list(
-            "pk", "name"
-        )
-    )
+    """The held reports with their enterprises named, for the page and the export."""
+    firms = {
+        pk: (name, code)
+        for pk, name, code in Enterprise.objects.filter(
+            pk__in={r.enterprise_id for r in reports}
+        ).values_list("pk", "name", "credit_code")
+    }
     return [
         {
             "report": r,
-            "name": names.get(r.enterprise_id, ""),
-            "status": ReportStatus(r.status).label,
-            "reason": HoldReason(r.reason).label,
+            "name": firms.get(r.enterprise_id, ("", ""))[0],
+            "credit_code": firms.get(r.enterprise_id, ("", ""))[1],
+            "status": str(ReportStatus(r.status).label),
+            "reason": r.get_reason_display(),
             "review": reverse("reporting:month", args=[r.enterprise_id, r.year, r.month]),
         }
         for r in reports
@@ -355,25 +358,10 @@ def _export_rows(board: figures.Dashboard) -> list[tuple[str, list[list[object]]
             _("Warning"),
         ]
     ]
-    firms = {
-        e.pk: e
-        for e in Enterprise.objects.filter(pk__in={r.enterprise_id for r in board.held_out}).only(
-            "name", "credit_code"
-        )
-    }
-    for r in board.held_out:
-        firm = firms.get(r.enterprise_id)
-        held.append(
-            [
-                firm.name if firm else "",
-                firm.credit_code if firm else "",
-                r.year,
-                r.month,
-                str(ReportStatus(r.status).label),
-                str(HoldReason(r.reason).label),
-                r.warning,
-            ]
-        )
+    for row in _held_rows(board.held_out):
+        r = row["report"]
+        named = [row["name"], row["credit_code"]]
+        held.append([*named, r.year, r.month, row["status"], row["reason"], r.warning])
     return [
         (_("Figures"), figures_rows),
         groups(_("Industry"), board.by_industry),

@@ -25,9 +25,11 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from parkbrain.monitoring.choices import HoldReason
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.models import Enterprise, Industry, Park
+from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row
 
 from . import compute, services
@@ -95,9 +97,6 @@ def _shown(result: Result, visible: set[int] | None) -> dict:
 
 def _held_rows(run: EvaluationRun, visible: set[int] | None) -> list[dict]:
     """The reports the evaluation left out, for enterprises this user may see."""
-    from parkbrain.monitoring.choices import HoldReason
-    from parkbrain.reporting.choices import ReportStatus
-
     held = [h for h in run.held_out if visible is None or h["enterprise"] in visible]
     names = dict(
         Enterprise.objects.filter(pk__in={h["enterprise"] for h in held}).values_list("pk", "name")

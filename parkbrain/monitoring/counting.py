@@ -11,6 +11,7 @@ through `Counting`, and say what it held out.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -167,11 +168,10 @@ class Counting:
         return [held for held in self._verdicts.values() if held is not None]
 
 
-def reason_counts(held: "dict[int, HeldReport] | list[HeldReport]") -> dict[str, int]:
+def reason_counts(held: Iterable[HeldReport]) -> dict[str, int]:
     """How many held reports each reason keeps out, quality first."""
-    reports = held.values() if isinstance(held, dict) else held
-    counts = {reason: 0 for reason in HoldReason.values}
-    for report in reports:
+    counts = dict.fromkeys(HoldReason.values, 0)
+    for report in held:
         counts[report.reason] += 1
     return {reason: n for reason, n in counts.items() if n}
 
@@ -197,3 +197,9 @@ def held_out_sentence(counts: dict[str, int]) -> str:
     return ngettext(
         "%(n)d report held out: %(reasons)s.", "%(n)d reports held out: %(reasons)s.", total
     ) % {"n": total, "reasons": _(", ").join(parts)}
+
+
+def with_held_out(formula: str, counts: dict[str, int]) -> str:
+    """A figure's formula followed by what it held out, when it held out anything."""
+    sentence = held_out_sentence(counts)
+    return f"{formula} {sentence}" if sentence else formula

@@ -18,7 +18,7 @@ from parkbrain.registry.models import Enterprise, Zone
 from parkbrain.registry.services import changing_figures, figures_changed
 from parkbrain.reporting.compute import CoefficientTable
 from parkbrain.reporting.models import Indicator, MonthlyReport, ReportValue
-from parkbrain.reporting.periods import last_complete_month
+from parkbrain.reporting.periods import recent_months
 
 from . import compute
 from .choices import (
@@ -412,11 +412,7 @@ def recheck_quality(reports: list[tuple[int, int, int]], today: date | None = No
     warning list shows a slip the moment the report is in. Only the months the monthly run
     keeps up to date (RECENT_MONTHS): a correction of an older month is still held out of
     the figures by monitoring.counting, which checks every report itself."""
-    year, month = last_complete_month(today or timezone.localdate())
-    recent = {(year, month)}
-    for _step in range(RECENT_MONTHS - 1):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        recent.add((year, month))
+    recent = set(recent_months(today or timezone.localdate(), RECENT_MONTHS))
     reports = [r for r in reports if (r[1], r[2]) in recent]
     months: dict[tuple[int, int, int], set[int]] = defaultdict(set)
     zones = dict(
@@ -431,12 +427,7 @@ def recheck_quality(reports: list[tuple[int, int, int]], today: date | None = No
 
 def evaluate_recent(zone: Zone, today: date, months: int = RECENT_MONTHS) -> list[EvaluationResult]:
     """Evaluate the last `months` complete months, oldest first (as a monthly run would have)."""
-    year, month = last_complete_month(today)
-    periods = []
-    for _step in range(months):
-        periods.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return [evaluate_month(zone, y, m) for y, m in reversed(periods)]
+    return [evaluate_month(zone, y, m) for y, m in recent_months(today, months)]
 
 
 # -- what people do with a warning -------------------------------------------------------------

@@ -17,7 +17,7 @@ PROBLEMS_KEPT = 500  # shown on the job's page; the count says how many there ar
 
 def queue_upload(name: str, content: bytes, user, submit: bool, back: str) -> Job:
     """Record the upload and queue its import; returns the job to follow."""
-    record = services._import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
+    record = services.import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
     record.save()
     job = jobs.start(
         KIND,

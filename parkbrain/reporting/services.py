@@ -109,7 +109,7 @@ def save_reports(
     A batch `prechecked` is not checked again unless its enterprises' reports changed since."""
     today = today or timezone.localdate()
     credit_codes = _credit_codes(rows)
-    _take_turns(credit_codes)
+    _take_turns(credit_code__in=credit_codes)
     if prechecked is not None and prechecked.stamp == _stamp(credit_codes):
         checked = prechecked.checked
     else:
@@ -228,14 +228,14 @@ def _announce_in(report_ids: set[int]) -> None:
         reports_in.send(sender=MonthlyReport, reports=reports)
 
 
-def _take_turns(credit_codes: set[str]) -> None:
+def _take_turns(**enterprises: object) -> None:
     """Writers of one enterprise's reports take turns until commit: a year-to-date figure is
     checked against the firm's other months, and a status against what another writer just
     did. A row lock that leaves other tables' references to the enterprise alone (PostgreSQL;
     SQLite's IMMEDIATE transactions already take turns for the whole database)."""
     list(
         Enterprise.objects.select_for_update(no_key=True)
-        .filter(credit_code__in=credit_codes)
+        .filter(**enterprises)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -244,7 +244,7 @@ def _take_turns(credit_codes: set[str]) -> None:
 def _locked(report: MonthlyReport) -> MonthlyReport:
     """The report as it is now, locked for the rest of the transaction (its enterprise too,
     so a review and a save of the same firm take turns)."""
-    Enterprise.objects.select_for_update(no_key=True).filter(pk=report.enterprise_id).exists()
+    _take_turns(pk=report.enterprise_id)
     return MonthlyReport.objects.select_for_update(no_key=True).get(pk=report.pk)
 
 
@@ -466,7 +466,8 @@ class ImportOutcome:
     skipped: int = 0
 
 
-def _import_record(name: str, size: int, user, sha256: str) -> ImportFile:
+def import_record(name: str, size: int, user, sha256: str) -> ImportFile:
+    """The record of an upload, unsaved: whose, which zone, what file."""
     scope = tenancy.scope_of(user)
     return ImportFile(
         zone=tenancy.zone_of(user),
@@ -480,7 +481,7 @@ def _import_record(name: str, size: int, user, sha256: str) -> ImportFile:
 
 def refuse_file(name: str, size: int, user, reason: str) -> ImportOutcome:
     """Record a file refused before it was read (too large)."""
-    record = _import_record(name, size, user, sha256="")
+    record = import_record(name, size, user, sha256="")
     record.refusal = reason[:500]
     record.save()
     return ImportOutcome(record=record, refusal=reason)
@@ -500,7 +501,7 @@ def import_file(
     it is written."""
     from .spreadsheets import UploadRefused, read_upload
 
-    record = record or _import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
+    record = record or import_record(name, len(content), user, hashlib.sha256(content).hexdigest())
     outcome = ImportOutcome(record=record)
     tell = progress or (lambda done, total, step: None)
     try:
