@@ -126,6 +126,13 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
     # However far the review has come, a few firms have not reported the latest month yet.
     ordinary = [pk for pk in unslipped[:-1] if not by_id[pk].key]
     late = set(rng.sample(ordinary, min(len(ordinary), max(1, len(latest) // 40))))
+    # Two firms with demo log-ins find the latest month waiting for them: one not yet
+    # reported, one returned (those the review's slips leave alone).
+    clerks = [by_id[pk] for pk in unslipped[:-1] if by_id[pk].key in CLERK_KEYS]
+    clerks.sort(key=lambda f: CLERK_KEYS.index(f.key))
+    clerk_work = dict(
+        zip([f.enterprise.id for f in clerks], (None, ReportStatus.RETURNED), strict=False)
+    )
     reports, values = [], []
     for year in sorted(above):
         months = months_over(year, as_of)
@@ -181,6 +188,8 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
                         report.status = ReportStatus.SUBMITTED  # waiting for the analyst
                     elif firm.enterprise.id in late:
                         report.status = None
+                    elif firm.enterprise.id in clerk_work:
+                        report.status = clerk_work[firm.enterprise.id]
                 if report.status is None:
                     continue  # this month is still owed
                 reports.append(report)
@@ -194,6 +203,9 @@ def build_reports(firms: list[Firm], rng: random.Random, as_of: date) -> int:
     _write(reports, values, rng, as_of)
     refresh_warnings({(r.enterprise_id, r.year) for r in reports})
     return len(reports)
+
+
+CLERK_KEYS = ["glassfibre", "cobalt", "ev"]
 
 
 def _weight(firm: Firm, year: int, traits: dict) -> float:

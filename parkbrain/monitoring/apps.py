@@ -8,10 +8,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Early warnings")
 
     def ready(self) -> None:
+        from parkbrain.core import todo
         from parkbrain.reporting.signals import reports_in
 
         from .models import Alert, WarningRule
+        from .todo import alert_tasks
 
+        todo.provides("warnings", alert_tasks)
         reports_in.connect(_recheck, dispatch_uid="monitoring-recheck-quality")
         # Rules and warnings changed one at a time (acknowledge, resolve, a rule's edit, Django
         # admin) change the figures: live warnings, and reports a reviewed warning lets count.

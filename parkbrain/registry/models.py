@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
@@ -86,6 +87,12 @@ class Zone(models.Model):
     established_on = models.DateField(_("established on"), null=True, blank=True)
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Fictional data generated for demonstration.")
+    )
+    report_due_working_day = models.PositiveSmallIntegerField(
+        _("monthly reports due on working day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(15)],
+        help_text=_("A month's report is due on this working day of the month after it."),
     )
 
     class Meta:

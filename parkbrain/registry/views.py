@@ -8,9 +8,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from parkbrain.core import todo, workdays
 
 from . import compute, services, tenancy, uscc
 from .choices import AreaKind, Role
@@ -27,8 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = tenancy.scope_of(request.user)
     zone = tenancy.zone_of(request.user)
     if scope.role == Role.ENTERPRISE:
-        enterprise = tenancy.visible_enterprises(request.user).get()
-        return redirect("registry:enterprise", pk=enterprise.pk)
+        return _enterprise_home(request, tenancy.visible_enterprises(request.user).get())
     enterprises = tenancy.visible_enterprises(request.user)
     year = compute.latest_above_scale_year(zone)
     if scope.role == Role.PROJECT_MANAGER:
@@ -64,6 +66,27 @@ def home(request: HttpRequest) -> HttpResponse:
             "by_industry": compute.counts_by(above, "industry"),
             "by_park": compute.counts_by(above, "park"),
             "parks": compute.park_figures(zone, enterprises, year),
+        },
+    )
+
+
+def _enterprise_home(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+    """An enterprise user's to-do: months owed by their due date, returned reports with the
+    reason, live warnings on the firm's own figures."""
+    today = timezone.localdate()
+    tasks = []
+    for task in todo.tasks_for(request.user, enterprise, today):
+        left = workdays.working_days_between(today, task.due) if task.due else None
+        tasks.append({"task": task, "left": left, "late": -left if left and left < 0 else 0})
+    return render(
+        request,
+        "registry/home_enterprise.html",
+        {
+            "enterprise": enterprise,
+            "today": today,
+            "reports": [t for t in tasks if t["task"].kind == "report"],
+            "others": [t for t in tasks if t["task"].kind != "report"],
+            "overdue": sum(t["task"].urgency == todo.Urgency.OVERDUE for t in tasks),
         },
     )
 

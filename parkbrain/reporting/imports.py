@@ -51,7 +51,7 @@ def run_upload(job: Job, progress: jobs.Progress) -> dict:
         "rows": record.rows,
         "skipped": outcome.skipped,
         "problem_count": len(outcome.problems),
-        "problems": [p.as_dict() for p in outcome.problems[:PROBLEMS_KEPT]],
+        "problems": [{**p.as_dict(), "cell": p.cell} for p in outcome.problems[:PROBLEMS_KEPT]],
         "reports_created": result.reports_created if result else 0,
         "reports_changed": result.reports_changed if result else 0,
         "values_changed": result.values_changed if result else 0,

@@ -26,3 +26,7 @@ def months_over(year: int, today: date) -> list[int]:
     if year > today.year:
         return []
     return list(range(1, today.month))
+
+
+def month_after(year: int, month: int) -> tuple[int, int]:
+    return (year, month + 1) if month < 12 else (year + 1, 1)

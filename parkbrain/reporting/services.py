@@ -316,6 +316,15 @@ def submit_report(report: MonthlyReport, principal: object, channel: Channel) ->
     _announce_in({report.pk})
 
 
+@transaction.atomic
+@changing_figures()
+def withdraw_report(report: MonthlyReport, principal: object, channel: Channel) -> None:
+    """Take a submitted report back to a draft before anyone has reviewed it, to correct it."""
+    refusal = _("Only a submitted report not yet reviewed can be withdrawn.")
+    allowed = (ReportStatus.SUBMITTED,)
+    _moved(report, allowed, refusal, ReportStatus.DRAFT, principal, channel)
+
+
 def _require_reviewer(principal: object) -> None:
     if not tenancy.scope_of(principal).sees_whole_zone:  # type: ignore[arg-type]
         raise ReviewRefused(_("Only the zone's administrators and analysts review reports."))
@@ -519,6 +528,7 @@ def import_file(
     except UploadRefused as refused:
         outcome.refusal = record.refusal = str(refused)[:500]
     except ReportsRejected as rejected:
+        upload.locate(rejected.problems)
         outcome.problems = rejected.problems
         record.problem_count = len(rejected.problems)
     else:

@@ -5,7 +5,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -141,6 +141,14 @@ def size_refusal(size: int) -> str:
 class Upload:
     rows: list[IncomingRow]
     skipped: int  # rows with no figures at all, such as unfilled template rows
+    letters: dict[str, str] = field(default_factory=dict)  # column header → column letter
+
+    def locate(self, problems: list) -> None:
+        """Name the cell of each problem (column letter and row), as the spreadsheet shows it."""
+        for problem in problems:
+            letter = self.letters.get(problem.column)
+            if letter and problem.row:
+                problem.cell = f"{letter}{problem.row}"
 
 
 def read_upload(name: str, content: bytes) -> Upload:
@@ -308,6 +316,7 @@ def _to_rows(table: list[tuple[int, list]]) -> Upload:
             % {"row": header_number, "problems": "; ".join(parts)}
         )
     labels = {key: str(header[i]).strip() for i, key in enumerate(keys) if key}
+    letters = {labels[key]: get_column_letter(i + 1) for i, key in enumerate(keys) if key}
     fixed = {key: i for i, key in enumerate(keys) if key in ("credit_code", "year", "month")}
     figures = [
         (i, key)
@@ -339,4 +348,4 @@ def _to_rows(table: list[tuple[int, list]]) -> Upload:
         )
     if not rows:
         raise UploadRefused(_("No row carries any figure."))
-    return Upload(rows, skipped)
+    return Upload(rows, skipped, letters)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from parkbrain.registry import tenancy, uscc
 from parkbrain.registry.models import Enterprise
 
+from . import units
 from .choices import ReportStatus
 from .models import Indicator, MonthlyReport, ReportValue
 
@@ -46,6 +47,7 @@ class Problem:
     column: str
     value: str
     reason: str
+    cell: str = ""  # where a spreadsheet shows it, such as D7; empty for the API and forms
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
@@ -376,7 +378,11 @@ def _against_stored(
                                 "A year-to-date figure cannot fall: %(value)s is less than "
                                 "%(before)s for month %(month)d."
                             )
-                            % {"value": v2, "before": v1, "month": m1},
+                            % {
+                                "value": units.amount_text(v2, indicator.unit),
+                                "before": units.amount_text(v1, indicator.unit),
+                                "month": m1,
+                            },
                         )
                     )
                 elif earlier and code in earlier.values:
@@ -389,7 +395,11 @@ def _against_stored(
                                 "A year-to-date figure cannot fall: %(value)s is more than "
                                 "the %(after)s already reported for month %(month)d."
                             )
-                            % {"value": v1, "after": v2, "month": m2},
+                            % {
+                                "value": units.amount_text(v1, indicator.unit),
+                                "after": units.amount_text(v2, indicator.unit),
+                                "month": m2,
+                            },
                         )
                     )
     return problems, merged

@@ -24,8 +24,8 @@ from parkbrain.registry.choices import Role
 from parkbrain.registry.filters import EnterpriseFilter
 from parkbrain.registry.models import Assignment
 
-from . import compute, imports, services
-from .choices import Basis, Channel, EnergyConvention
+from . import compute, imports, obligations, services, units
+from .choices import Basis, Channel, EnergyConvention, ReportStatus
 from .models import ImportFile, Indicator, MonthlyReport, ReportRevision, ReportWarning
 from .periods import last_complete_month, months_over
 from .spreadsheets import (
@@ -137,17 +137,23 @@ def enterprise_reports(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _revisions(enterprise, limit: int = 12) -> list[dict]:
     """The latest savings of this enterprise's reports, each with its changed figures named."""
-    names = dict(Indicator.objects.values_list("code", "name"))
+    named = {
+        code: (name, unit)
+        for code, name, unit in Indicator.objects.values_list("code", "name", "unit")
+    }
     revisions = ReportRevision.objects.filter(report__enterprise=enterprise).select_related(
         "report", "changed_by", "token"
     )[:limit]
+
+    def change(code: str, old: str | None, new: str | None) -> tuple:
+        name, unit = named.get(code, (code, ""))
+        shown = [None if v is None else units.amount_text(Decimal(v), unit) for v in (old, new)]
+        return (name, *shown)
+
     return [
         {
             "revision": revision,
-            "changes": [
-                (names.get(code, code), old and Decimal(old), Decimal(new))
-                for code, (old, new) in revision.changes.items()
-            ],
+            "changes": [change(code, old, new) for code, (old, new) in revision.changes.items()],
         }
         for revision in revisions
     ]
@@ -171,9 +177,12 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
         action = request.POST.get("action", "save")
         if action in ("accept", "return"):
             return _review(request, report, action)
+        if action == "withdraw":
+            return _withdraw(request, report)
         if not _can_edit(request.user, report):
             raise PermissionDenied
         posted = {i.code: request.POST.get(i.code, "") for i in indicators if not i.derived}
+        units_of = {i.code: i.unit for i in indicators}
         stored_codes = set(
             report.values.values_list("indicator__code", flat=True) if report else ()
         )
@@ -182,7 +191,11 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
             enterprise.credit_code,
             year,
             month,
-            {code: text for code, text in posted.items() if text.strip()},
+            {
+                code: units.from_entry(text, units_of[code])
+                for code, text in posted.items()
+                if text.strip()
+            },
             labels={i.code: i.code for i in indicators},
             clear={code for code, text in posted.items() if not text.strip()} & stored_codes,
         )
@@ -215,14 +228,18 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
     fields = [
         {
             "indicator": indicator,
-            "value": posted.get(indicator.code, _plain(stored.get(indicator.code))),
+            "unit": units.people_unit(indicator.unit),
+            "value": posted.get(
+                indicator.code, units.entry_text(stored.get(indicator.code), indicator.unit)
+            ),
             "error": errors.get(indicator.code),
-            "month_value": this.get(indicator.code),
-            "last_year": last_year.get(indicator.code),
+            "month_value": units.to_people(this.get(indicator.code), indicator.unit),
+            "last_year": units.to_people(last_year.get(indicator.code), indicator.unit),
             "cumulative": indicator.basis == Basis.CUMULATIVE,
         }
         for indicator in indicators
     ]
+    scope = tenancy.scope_of(request.user)
     return render(
         request,
         "reporting/month.html",
@@ -236,18 +253,31 @@ def report_month(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
                 e for key, e in errors.items() if key not in stored and key not in posted
             ],
             "can_edit": _can_edit(request.user, report),
+            "can_withdraw": scope.role == Role.ENTERPRISE
+            and report is not None
+            and report.status == ReportStatus.SUBMITTED,
             "convention": convention,
             "conventions": EnergyConvention.choices,
-            "can_review": tenancy.scope_of(request.user).sees_whole_zone,
+            "can_review": scope.sees_whole_zone,
             "status_history": report.status_changes.select_related("changed_by") if report else [],
             "warnings": report.warnings.select_related("indicator") if report else [],
         },
     )
 
 
-def _plain(value: Decimal | None) -> str:
-    """A stored figure as the form shows it: no exponent, no trailing zeros."""
-    return "" if value is None else format(value.normalize(), "f")
+def _withdraw(request: HttpRequest, report: MonthlyReport | None) -> HttpResponse:
+    if report is None:
+        raise Http404
+    if tenancy.scope_of(request.user).role != Role.ENTERPRISE:
+        raise PermissionDenied
+    try:
+        services.withdraw_report(report, request.user, Channel.FORM)
+        messages.success(request, _("Withdrawn: the report is a draft again, to correct."))
+    except services.ReviewRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(
+        "reporting:month", pk=report.enterprise_id, year=report.year, month=report.month
+    )
 
 
 def _review(request: HttpRequest, report: MonthlyReport | None, action: str) -> HttpResponse:
@@ -318,15 +348,10 @@ def template(request: HttpRequest) -> HttpResponse:
     year, month = last_complete_month(today)
     if scope.role == Role.ENTERPRISE:
         enterprise = tenancy.visible_enterprises(request.user).get()
-        done = set(
-            MonthlyReport.objects.filter(enterprise=enterprise, year=year).values_list(
-                "month", flat=True
-            )
-        )
+        # The months it owes (none yet, drafts, returned); else the latest, to start from.
+        owed = [(o.year, o.month) for o in obligations.owed_months(enterprise, today)]
         prefill = [
-            (enterprise.credit_code, enterprise.name, year, m)
-            for m in months_over(year, today)
-            if m not in done
+            (enterprise.credit_code, enterprise.name, y, m) for y, m in owed or [(year, month)]
         ]
     else:
         firms = tenancy.visible_enterprises(request.user).above_scale_in(year).order_by("name")

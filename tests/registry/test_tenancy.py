@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkbrain.registry import services, tenancy
 from parkbrain.registry.models import Enterprise, Park
+from parkbrain.reporting.models import MonthlyReport
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ TRACE_COLLECTIONS = (
     ".test_another_enterprise_sees_none_of_the_collections_or_member_events"
 )
 COVERED = {
-    "home": "test_enterprise_home_is_its_own_page",
+    "home": "test_enterprise_home_is_its_own_to_do",
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
     "registry:enterprise": "test_detail_of_another_enterprise_is_404",
     "registry:token-create": "test_cannot_create_a_token_for_another_enterprise",
@@ -240,10 +241,23 @@ def test_pages_need_a_log_in(client, demo):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_enterprise_home_is_its_own_page(client, demo):
-    client.force_login(demo.user("gear"))
-    response = client.get(reverse("home"))
-    assert response["Location"] == reverse("registry:enterprise", args=[demo.firms["gear"].pk])
+def test_enterprise_home_is_its_own_to_do(client, demo_with_reports):
+    from parkbrain.reporting.services import return_report
+
+    zone = demo_with_reports
+    cobalt = MonthlyReport.objects.get(enterprise=zone.firms["cobalt"], year=2026, month=10)
+    return_report(cobalt, zone.user("analyst"), "出口交货值漏填")
+    client.force_login(zone.user("cobalt"))
+    body = client.get(reverse("home")).content.decode()
+    assert "2026年10月月报被退回" in body and "出口交货值漏填" in body
+    # The demo leaves ev's latest month unreported: its clerk sees that, and nothing of
+    # cobalt's, nor any other firm's name.
+    client.force_login(zone.user("ev"))
+    body = client.get(reverse("home")).content.decode()
+    assert "2026年10月月报待报送" in body
+    assert "出口交货值漏填" not in body
+    others = Enterprise.objects.exclude(pk=zone.firms["ev"].pk)
+    assert not [name for name in others.values_list("name", flat=True) if name in body]
 
 
 def test_detail_of_another_enterprise_is_404(client, demo, other_zone):

@@ -95,10 +95,10 @@ def test_emptying_a_form_field_removes_the_figure(client, demo):
 
 def test_a_falling_figure_is_reported_at_its_form_field(client, demo):
     gear = demo.firms["gear"]
-    _save(gear, demo.user("gear"), 2026, 1, output_value=500)
+    _save(gear, demo.user("gear"), 2026, 1, output_value=5_000_000)
     client.force_login(demo.user("gear"))
     url = reverse("reporting:month", args=[gear.pk, 2026, 2])
-    response = client.post(url, {"output_value": "400", "action": "save"})
+    response = client.post(url, {"output_value": "400", "action": "save"})  # 万元
     fields = {f["indicator"].code: f for f in response.context["fields"]}
     assert "累计值不能下降" in fields["output_value"]["error"]
 

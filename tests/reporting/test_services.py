@@ -85,13 +85,14 @@ def test_year_to_date_figures_must_not_fall(demo):
     (problem,) = rejected.value.problems
     assert problem.row == 7
     assert (
-        problem.reason
-        == "A year-to-date figure cannot fall: 400.0000 is less than 500.0000 for month 1."
+        problem.reason == "A year-to-date figure cannot fall: 0.04 ten-thousand yuan is less than "
+        "0.05 ten-thousand yuan for month 1."
     )
     with translation.override("en"), pytest.raises(services.ReportsRejected) as rejected:
         save([row(gear, 2026, 2, output_value=950)], user)
     assert (
-        "more than the 900.0000 already reported for month 3" in rejected.value.problems[0].reason
+        "more than the 0.09 ten-thousand yuan already reported for month 3"
+        in rejected.value.problems[0].reason
     )
 
 

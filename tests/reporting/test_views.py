@@ -10,7 +10,12 @@ from parkbrain.jobs.models import Job
 from parkbrain.reporting import services
 from parkbrain.reporting.choices import Channel
 from parkbrain.reporting.models import ImportFile, MonthlyReport, ReportValue
-from parkbrain.reporting.periods import last_complete_month, months_over
+from parkbrain.reporting.periods import (
+    last_complete_month,
+    month_before,
+    months_over,
+    recent_months,
+)
 from parkbrain.reporting.validation import IncomingRow
 from tests.conftest import AS_OF
 
@@ -57,13 +62,52 @@ def test_month_form_saves_submits_and_shows_errors(client, demo):
     assert fields["output_value"]["value"] == "abc"  # what was typed stays in the form
     assert fields["electricity"]["error"] == "此项不能为负数。"
     assert not MonthlyReport.objects.exists()
-    response = client.post(url, {"output_value": "2,000,000", "action": "submit"})
+    # Money is typed in 万元, grouped or not, and stored exactly in 元.
+    response = client.post(url, {"output_value": "1,200.0501", "action": "submit"})
     assert response.status_code == 302
     report = MonthlyReport.objects.get(enterprise=gear, year=2026, month=2)
     assert report.status == "submitted"
-    assert report.values.get().value == 2_000_000
-    # Submitted: the enterprise can no longer change it.
+    assert report.values.get().value == Decimal("12000501")
+    # Submitted: the enterprise can no longer change it; the page says why and shows the
+    # figure in 万元, not in an input that looks editable.
     assert client.post(url, {"output_value": "1", "action": "save"}).status_code == 403
+    response = client.get(url)
+    fields = {f["indicator"].code: f for f in response.context["fields"]}
+    output = fields["output_value"]
+    assert (output["value"], output["unit"]) == ("1,200.0501", "万元")
+    body = response.content.decode()
+    assert 'name="output_value"' not in body
+    assert "等待开发区审核" in body and 'value="withdraw"' in body
+
+
+def test_a_submitted_report_is_withdrawn_until_it_is_reviewed(client, demo):
+    gear = demo.firms["gear"]
+    _save(gear, demo.user("gear"), 2026, 3, submit=True, output_value=10)
+    url = reverse("reporting:month", args=[gear.pk, 2026, 3])
+    report = MonthlyReport.objects.get(enterprise=gear)
+    # Neither a project manager nor another enterprise may withdraw it.
+    client.force_login(demo.user("pm"))
+    assert client.post(url, {"action": "withdraw"}).status_code == 403
+    client.force_login(demo.user("ev"))
+    assert client.post(url, {"action": "withdraw"}).status_code == 404
+    client.force_login(demo.user("gear"))
+    client.post(url, {"action": "withdraw"})
+    report.refresh_from_db()
+    assert report.status == "draft"
+    change = report.status_changes.order_by("-id").first()
+    assert (change.old_status, change.new_status, change.changed_by) == (
+        "submitted",
+        "draft",
+        demo.user("gear"),
+    )
+    assert client.post(url, {"output_value": "12", "action": "submit"}).status_code == 302
+    # Once accepted it stays: withdrawing is refused and says so.
+    services.accept_report(report, demo.user("analyst"))
+    response = client.post(url, {"action": "withdraw"}, follow=True)
+    assert "只有尚未审核的已提交报表才能撤回" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "accepted"
+    assert "withdraw" not in client.get(url).content.decode()
 
 
 @pytest.mark.clock
@@ -137,14 +181,21 @@ def test_upload_with_errors_saves_nothing(client, committed_demo, run_jobs):
 
 @pytest.mark.clock
 def test_template_is_prefilled_for_the_caller(client, demo):
+    gear = demo.firms["gear"]
     client.force_login(demo.user("gear"))
-    _save(demo.firms["gear"], demo.user("gear"), LATEST_YEAR, 1, output_value=1)
+    latest = (LATEST_YEAR, LATEST_MONTH)
+    before = month_before(*latest)
+    _save(gear, demo.user("gear"), *latest, submit=True, output_value=1)
+    _save(gear, demo.user("gear"), *before, output_value=1)  # a draft is still owed
     response = client.get(reverse("reporting:template"))
     sheet = load_workbook(io.BytesIO(response.content))["月报"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    # The months of the latest month's year that are over and still owed: January is in.
-    assert [(row[2], row[3]) for row in rows] == [(LATEST_YEAR, m) for m in OPEN_MONTHS[1:]]
-    assert {row[0] for row in rows} <= {demo.firms["gear"].credit_code}
+    # The months of the last twelve over, in years the firm is 规上, not yet submitted.
+    above = set(gear.above_scale_years.values_list("year", flat=True))
+    owed = [(y, m) for y, m in recent_months(AS_OF, 12) if y in above and (y, m) != latest]
+    assert before in owed
+    assert [(row[2], row[3]) for row in rows] == owed
+    assert {(row[0], row[1]) for row in rows} == {(gear.credit_code, gear.name)}
     client.force_login(demo.user("analyst"))
     response = client.get(reverse("reporting:template") + "?format=csv")
     lines = response.content.decode("utf-8-sig").splitlines()
