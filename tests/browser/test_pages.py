@@ -29,7 +29,7 @@ def test_login_page(page, live_server, shot, console_errors, offline):
         ("admin", "开发区一览"),
         ("analyst", "开发区一览"),
         ("pm", "我服务的企业"),
-        ("gear", "嘉兴精环传动科技有限公司"),
+        ("gear", "待办事项"),
     ],
 )
 def test_each_role_logs_in_to_its_home(
