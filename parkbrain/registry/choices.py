@@ -30,6 +30,15 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise user")
 
 
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("Log-in created")
+    CHANGED = "changed", _("Name or role changed")
+    PASSWORD_RESET = "password_reset", _("Temporary password given")
+    PASSWORD_CHANGED = "password_changed", _("Changed own password")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+
+
 class CodeLevel(models.TextChoices):
     SECTION = "section", _("Section")
     DIVISION = "division", _("Division")

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from parkbrain.core.models import TimeStampedModel
 
 from . import uscc
-from .choices import IN_BUSINESS, AreaKind, CodeLevel, EnterpriseStatus, Ownership, Role
+from .choices import (
+    IN_BUSINESS,
+    AccountAction,
+    AreaKind,
+    CodeLevel,
+    EnterpriseStatus,
+    Ownership,
+    Role,
+)
 from .querysets import EnterpriseQuerySet
 
 MU_PER_KM2 = Decimal(1500)  # 1 mu = 666.67 m², so 1 km² = 1,500 mu
@@ -420,6 +428,11 @@ class Membership(models.Model):
         related_name="members",
         verbose_name=_("enterprise"),
     )
+    password_change_required = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator gives a temporary password."),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -439,6 +452,38 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.enterprise_id and self.zone_id and self.enterprise.zone_id != self.zone_id:
             raise ValidationError({"enterprise": _("The enterprise belongs to another zone.")})
+
+
+class AccountEvent(models.Model):
+    """What a zone administrator did to a person's log-in, or the person to their own."""
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, related_name="account_events", verbose_name=_("zone")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_events",
+        verbose_name=_("user"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccountAction.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_action_display()}"
 
 
 class Assignment(models.Model):

@@ -1,5 +1,5 @@
-"""The only code that writes registry state: roles, assignments, API tokens, and the version
-of each zone's figures."""
+"""The only code that writes registry state: log-ins and roles, assignments, API tokens, and
+the version of each zone's figures."""
 
 import hashlib
 import secrets
@@ -8,13 +8,23 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+from axes.utils import reset as reset_lockout
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import IN_BUSINESS, Role
-from .models import ApiToken, Assignment, Enterprise, FiguresVersion, Membership, Zone
+from .choices import IN_BUSINESS, AccountAction, Role
+from .models import (
+    AccountEvent,
+    ApiToken,
+    Assignment,
+    Enterprise,
+    FiguresVersion,
+    Membership,
+    Zone,
+)
 
 TOKEN_PREFIX = "pbk"
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -70,6 +80,116 @@ def grant_role(user, zone: Zone, role: Role, enterprise: Enterprise | None = Non
     else:
         user.groups.remove(*Group.objects.filter(name=ZONE_ADMIN_GROUP))
     return membership
+
+
+# No 0/O, 1/l/I: a temporary password is read out over the phone or copied from a note.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password() -> str:
+    """Twelve random characters (about 70 bits) in groups of four, to be changed at first use."""
+    chars = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
+
+
+def _record(user, zone: Zone, actor, action: AccountAction, detail: str = "") -> None:
+    AccountEvent.objects.create(user=user, zone=zone, actor=actor, action=action, detail=detail)
+
+
+@transaction.atomic
+def create_account(
+    zone: Zone,
+    actor,
+    *,
+    username: str,
+    family_name: str,
+    given_name: str,
+    email: str,
+    role: Role,
+    enterprise: Enterprise | None,
+) -> tuple[object, str]:
+    """A new person with one role in the zone and a temporary password, returned only here,
+    that they must change when they first log in."""
+    password = temporary_password()
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        last_name=family_name,
+        first_name=given_name,
+    )
+    membership = grant_role(user, zone, role, enterprise)
+    membership.password_change_required = True
+    membership.save(update_fields=["password_change_required"])
+    _record(user, zone, actor, AccountAction.CREATED, membership.get_role_display())
+    return user, password
+
+
+@transaction.atomic
+def change_account(
+    membership: Membership,
+    actor,
+    *,
+    family_name: str,
+    given_name: str,
+    email: str,
+    role: Role,
+    enterprise: Enterprise | None,
+) -> None:
+    user = membership.user
+    before = (user.last_name, user.first_name, user.email, membership.role, membership.enterprise)
+    if before == (family_name, given_name, email, role, enterprise):
+        return
+    user.last_name, user.first_name, user.email = family_name, given_name, email
+    user.save(update_fields=["last_name", "first_name", "email"])
+    old_role = membership.get_role_display()
+    old_enterprise = membership.enterprise
+    membership = grant_role(user, membership.zone, role, enterprise)
+    parts = []
+    if old_role != membership.get_role_display():
+        parts.append(f"{old_role} → {membership.get_role_display()}")
+    if old_enterprise != membership.enterprise:
+        parts.append(f"{old_enterprise or '—'} → {membership.enterprise or '—'}")
+    _record(user, membership.zone, actor, AccountAction.CHANGED, "；".join(parts))
+
+
+@transaction.atomic
+def reset_password(membership: Membership, actor) -> str:
+    """A new temporary password, returned only here; the old one stops working and any log-in
+    lock-out on the user name is lifted."""
+    user = membership.user
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    membership.password_change_required = True
+    membership.save(update_fields=["password_change_required"])
+    reset_lockout(username=user.get_username())
+    _record(user, membership.zone, actor, AccountAction.PASSWORD_RESET)
+    return password
+
+
+@transaction.atomic
+def set_account_active(membership: Membership, actor, active: bool) -> None:
+    """Deactivating keeps the person's history and ends their sessions at the next request
+    (Django's authentication refuses inactive users); reactivating lets them back in."""
+    user = membership.user
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = AccountAction.REACTIVATED if active else AccountAction.DEACTIVATED
+    _record(user, membership.zone, actor, action)
+
+
+@transaction.atomic
+def password_changed(user) -> None:
+    """The person chose their own password: the temporary one's obligation ends."""
+    membership = Membership.objects.select_for_update().filter(user=user).first()
+    if membership is None:
+        return
+    membership.password_change_required = False
+    membership.save(update_fields=["password_change_required"])
+    _record(user, membership.zone, user, AccountAction.PASSWORD_CHANGED)
 
 
 def assign_manager(manager, enterprise: Enterprise, since: date | None = None) -> Assignment:

@@ -54,7 +54,7 @@ def scope_of(principal: "User | AnonymousUser | ApiToken | None") -> Scope:
     cached = getattr(principal, "_parkbrain_scope", None)
     if cached is not None:
         return cached
-    membership = _membership(principal)
+    membership = membership_of(principal)
     if membership is None:
         zone = zone_of(principal) if principal.is_superuser else None
         scope = Scope(zone_id=zone.id, role=Role.ZONE_ADMIN) if zone else NOTHING
@@ -75,7 +75,8 @@ def scope_of(principal: "User | AnonymousUser | ApiToken | None") -> Scope:
     return scope
 
 
-def _membership(user):
+def membership_of(user):
+    """The user's one membership, or None (a superuser may have none)."""
     from .models import Membership
 
     try:
@@ -132,7 +133,7 @@ def zone_of(principal: object) -> "Zone | None":
         return principal.enterprise.zone
     if principal is None or not getattr(principal, "is_authenticated", False):
         return None
-    membership = _membership(principal)
+    membership = membership_of(principal)
     if membership is not None:
         return membership.zone
     return Zone.objects.order_by("id").first() if principal.is_superuser else None  # type: ignore[attr-defined]

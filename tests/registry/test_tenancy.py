@@ -28,8 +28,19 @@ TRACE_COLLECTIONS = (
     "tests.trace.test_collections"
     ".test_another_enterprise_sees_none_of_the_collections_or_member_events"
 )
+ACCOUNTS_STAFF = "tests.registry.test_accounts.test_only_the_zones_administrators_manage_log_ins"
+ACCOUNTS_ZONE = (
+    "tests.registry.test_accounts.test_another_zones_administrator_sees_none_of_this_zones_people"
+)
 COVERED = {
     "home": "test_enterprise_home_is_its_own_to_do",
+    "password_change": "tests.registry.test_accounts.test_everyone_changes_their_own_password",
+    "registry:accounts": ACCOUNTS_ZONE,
+    "registry:account-create": ACCOUNTS_ZONE,
+    "registry:account-enterprises": ACCOUNTS_ZONE,
+    "registry:account": ACCOUNTS_ZONE,
+    "registry:account-reset-password": ACCOUNTS_ZONE,
+    "registry:account-active": ACCOUNTS_STAFF,
     "registry:enterprises": "test_list_shows_only_visible_enterprises",
     "registry:enterprise": "test_detail_of_another_enterprise_is_404",
     "registry:token-create": "test_cannot_create_a_token_for_another_enterprise",
