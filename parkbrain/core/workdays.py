@@ -40,3 +40,12 @@ def working_days_between(start: date, end: date) -> int:
     if end < start:
         return -working_days_between(end, start)
     return sum(is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The `n`-th working day after `start` (`start` itself not counted; n ≥ 1)."""
+    day, seen = start, 0
+    while seen < n:
+        day += timedelta(days=1)
+        seen += is_working_day(day)
+    return day

@@ -1,7 +1,8 @@
 """The demo zone's 亩均 evaluation: the shipped scheme for the last complete year, a few
 parcels shared by two firms, agency figures (emissions for 规上 firms, tax and power for 规下
 firms, which do not report monthly), a table of differentiated prices, and the evaluation
-itself, computed and published for objection by the demo administrator."""
+itself, computed and published for objection by the demo administrator, with one written
+objection recorded."""
 
 import math
 import random
@@ -19,6 +20,11 @@ from parkbrain.registry.models import AboveScaleYear, Zone
 from .firms import Firm
 
 SOURCE = "演示数据（虚构）"
+# A written objection the zone office received and recorded, for the administrator to answer.
+OBJECTION = (
+    "%(year)d年度入库税款少计：当年12月一笔增值税留抵退税冲减了纳税额，"
+    "附税务部门出具的完税证明，请复核亩均税收。（书面异议，管委会代为登记）"
+)
 SHARED_PARCELS = 3
 # Tonnes of main pollutants per unit of the firm's latent size, by zone industry: materials
 # plants emit most, digital firms least.
@@ -70,6 +76,10 @@ def build_evaluation(zone: Zone, firms: list[Firm], rng: random.Random, as_of: d
     admin = get_user_model().objects.get(username="admin")
     run = services.compute_evaluation(zone, year, admin)
     services.publish_evaluation(run, admin)
+    graded = run.results.filter(group=SubjectGroup.ABOVE_SCALE, rank__isnull=False)
+    if (result := graded.order_by("-rank").first()) is not None:
+        firm = result.members.order_by("enterprise_id").first().enterprise
+        services.raise_objection(result, firm, OBJECTION % {"year": year}, admin)
     return year
 
 

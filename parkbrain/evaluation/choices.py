@@ -62,6 +62,14 @@ class EventKind(models.TextChoices):
     PUBLISHED = "published", _("Published for objection")
     FINALISED = "finalised", _("Made final")
     OVERRIDDEN = "overridden", _("Grade overridden")
+    OBJECTION = "objection", _("Objection recorded")
+    ANSWERED = "answered", _("Objection answered")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Not upheld")
 
 
 class Resource(models.TextChoices):

@@ -17,6 +17,7 @@ from .choices import (
     Grade,
     GradingMethod,
     Measure,
+    ObjectionStatus,
     Resource,
     RunStatus,
     SubjectGroup,
@@ -289,6 +290,13 @@ class EvaluationRun(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+    objection_from = models.DateField(_("objections from"), null=True, blank=True)
+    objection_until = models.DateField(
+        _("objections until"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of the 公示 period, inclusive."),
+    )
     held_out = models.JSONField(
         _("reports held out"),
         default=list,
@@ -432,6 +440,65 @@ class GradeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.kind}"
+
+
+class Objection(models.Model):
+    """An enterprise's objection to its result during 公示, and the zone's answer."""
+
+    run = models.ForeignKey(
+        EvaluationRun,
+        on_delete=models.CASCADE,
+        related_name="objections",
+        verbose_name=_("evaluation"),
+    )
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="objections", verbose_name=_("result")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="evaluation_objections",
+        verbose_name=_("enterprise"),
+    )
+    text = models.TextField(_("objection"), max_length=2000)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    raised_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.OPEN,
+    )
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["run", "raised_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ObjectionStatus.OPEN) | ~Q(answer=""),
+                name="objection_answered_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.enterprise}"
 
 
 class PolicyRate(models.Model):

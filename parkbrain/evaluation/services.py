@@ -3,13 +3,15 @@ agency figures, the evaluation itself, its life cycle and grade overrides, each 
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from parkbrain.core import workdays
 from parkbrain.monitoring.compute import REPORT_IN
 from parkbrain.monitoring.counting import Counting, HeldReport
 from parkbrain.registry import tenancy
@@ -19,12 +21,13 @@ from parkbrain.reporting.compute import CoefficientTable
 from parkbrain.reporting.models import Indicator, ReportValue
 
 from . import compute, defaults
-from .choices import EventKind, Grade, GradingMethod, RunStatus, SubjectGroup
+from .choices import EventKind, Grade, GradingMethod, ObjectionStatus, RunStatus, SubjectGroup
 from .models import (
     AnnualFigure,
     EvaluationRun,
     GradeEvent,
     LandParcel,
+    Objection,
     ParcelOccupant,
     Result,
     ResultMember,
@@ -33,6 +36,8 @@ from .models import (
 )
 
 FOUR_PLACES = Decimal("0.0001")
+# 公示 lasts at least this many working days, as Zhejiang's county notices give it.
+PUBLICITY_WORKING_DAYS = 5
 
 
 class EvaluationRefused(Exception):
@@ -405,7 +410,8 @@ def compute_evaluation(zone: Zone, year: int, actor: object) -> EvaluationRun:
     return run
 
 
-def _move(run: EvaluationRun, actor: object, source: str, target: str, kind: str) -> None:
+def _locked_in(run: EvaluationRun, actor: object, source: str) -> EvaluationRun:
+    """The run, locked for the step, if it is in the state the step starts from."""
     _require(actor, run.zone)
     locked = EvaluationRun.objects.select_for_update().get(pk=run.pk)
     if locked.status != source:
@@ -413,26 +419,131 @@ def _move(run: EvaluationRun, actor: object, source: str, target: str, kind: str
             _("The evaluation is %(status)s; this step needs it to be %(needed)s.")
             % {"status": locked.get_status_display(), "needed": RunStatus(source).label}
         )
-    run.status = target
-    now = timezone.now()
-    if target == RunStatus.PUBLISHED:
-        run.published_at = now
-    else:
-        run.finalised_at = now
-    run.save(update_fields=["status", "published_at", "finalised_at"])
-    _event(run, kind, actor)
+    return locked
+
+
+def earliest_objection_end(start: date) -> date:
+    """The last day of the shortest 公示 period starting on `start`: the working days it must
+    last, `start` counted when it is one."""
+    return workdays.add_working_days(start - timedelta(days=1), PUBLICITY_WORKING_DAYS)
 
 
 @transaction.atomic
-def publish_evaluation(run: EvaluationRun, actor: object) -> None:
-    """Publish the draft for objection (公示): enterprises now see their results."""
-    _move(run, actor, RunStatus.DRAFT, RunStatus.PUBLISHED, EventKind.PUBLISHED)
+def publish_evaluation(run: EvaluationRun, actor: object, until: date | None = None) -> None:
+    """Publish the draft for objection (公示) from today to `until` (at least
+    PUBLICITY_WORKING_DAYS working days; that is the default): enterprises now see their
+    results and may object."""
+    locked = _locked_in(run, actor, RunStatus.DRAFT)
+    today = timezone.localdate()
+    shortest = earliest_objection_end(today)
+    until = until or shortest
+    if until < shortest:
+        raise EvaluationRefused(
+            _(
+                "The objection period lasts at least %(n)d working days: from %(start)s to "
+                "%(end)s at the earliest."
+            )
+            % {"n": PUBLICITY_WORKING_DAYS, "start": _day(today), "end": _day(shortest)}
+        )
+    for target in (run, locked):
+        target.status = RunStatus.PUBLISHED
+        target.published_at = timezone.now()
+        target.objection_from, target.objection_until = today, until
+    locked.save(update_fields=["status", "published_at", "objection_from", "objection_until"])
+    _event(run, EventKind.PUBLISHED, actor, objection_from=str(today), objection_until=str(until))
+
+
+def objections_open(run: EvaluationRun) -> bool:
+    """Whether an enterprise may object today."""
+    today = timezone.localdate()
+    return (
+        run.status == RunStatus.PUBLISHED
+        and run.objection_from is not None
+        and run.objection_from <= today <= run.objection_until
+    )
 
 
 @transaction.atomic
 def finalise_evaluation(run: EvaluationRun, actor: object) -> None:
-    """Close the objection period: grades no longer change."""
-    _move(run, actor, RunStatus.PUBLISHED, RunStatus.FINAL, EventKind.FINALISED)
+    """Close the evaluation once its 公示 period is over and every objection is answered:
+    grades no longer change."""
+    locked = _locked_in(run, actor, RunStatus.PUBLISHED)
+    if locked.objection_until and timezone.localdate() <= locked.objection_until:
+        raise EvaluationRefused(
+            _(
+                "The objection period runs until %(end)s; the result can be made final from "
+                "the day after."
+            )
+            % {"end": _day(locked.objection_until)}
+        )
+    waiting = locked.objections.filter(status=ObjectionStatus.OPEN).count()
+    if waiting:
+        raise EvaluationRefused(
+            ngettext(
+                "%(n)d objection is still unanswered; answer it first.",
+                "%(n)d objections are still unanswered; answer them first.",
+                waiting,
+            )
+            % {"n": waiting}
+        )
+    for target in (run, locked):
+        target.status = RunStatus.FINAL
+        target.finalised_at = timezone.now()
+    locked.save(update_fields=["status", "finalised_at"])
+    _event(run, EventKind.FINALISED, actor)
+
+
+@transaction.atomic
+def raise_objection(result: Result, enterprise: Enterprise, text: str, actor: object):
+    """Record an enterprise's objection to its result, by its own user or by zone staff who
+    received it on paper; only while 公示 runs."""
+    run = EvaluationRun.objects.select_for_update().get(pk=result.run_id)
+    scope = tenancy.scope_of(actor)  # type: ignore[arg-type]
+    own = scope.role == Role.ENTERPRISE and enterprise.pk in scope.enterprise_ids
+    if not own:
+        _require(actor, run.zone)
+    if not result.members.filter(enterprise=enterprise).exists():
+        raise EvaluationRefused(_("The enterprise is not part of this result."))
+    if not objections_open(run):
+        raise EvaluationRefused(_("Objections are taken only during the objection period."))
+    text = text.strip()
+    if not text:
+        raise EvaluationRefused(_("Say what the objection is."))
+    objection = Objection.objects.create(
+        run=run, result=result, enterprise=enterprise, text=text[:2000], raised_by=actor
+    )
+    _event(run, EventKind.OBJECTION, actor, result=result, objection=objection.pk)
+    return objection
+
+
+@transaction.atomic
+def answer_objection(
+    objection: Objection, upheld: bool, answer: str, actor: object, grade: str = ""
+) -> None:
+    """Answer an objection with the reason; an upheld one may set the grade it asked for."""
+    run = objection.run
+    _require(actor, run.zone)
+    locked = Objection.objects.select_for_update().get(pk=objection.pk)
+    if locked.status != ObjectionStatus.OPEN:
+        raise EvaluationRefused(_("This objection is already answered."))
+    answer = answer.strip()
+    if not answer:
+        raise EvaluationRefused(_("Say why the objection is or is not upheld."))
+    if grade and not upheld:
+        raise EvaluationRefused(_("Only an upheld objection changes the grade."))
+    if grade:
+        override_grade(objection.result, grade, answer, actor)
+    locked.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
+    locked.answer = answer[:2000]
+    locked.answered_by = actor
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    objection.status = locked.status
+    _event(run, EventKind.ANSWERED, actor, result=objection.result, upheld=upheld, grade=grade)
+
+
+def _day(day: date) -> str:
+    return f"{day.year}-{day.month:02d}-{day.day:02d}"
 
 
 @transaction.atomic

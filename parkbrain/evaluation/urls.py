@@ -10,4 +10,6 @@ urlpatterns = [
     path("evaluation/policy/", views.policy, name="policy"),
     path("evaluation/enterprise/<int:pk>/", views.enterprise, name="enterprise"),
     path("evaluation/results/<int:pk>/grade/", views.override, name="override"),
+    path("evaluation/results/<int:pk>/objections/", views.object_to, name="object"),
+    path("evaluation/objections/<int:pk>/answer/", views.answer, name="answer"),
 ]

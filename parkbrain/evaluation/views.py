@@ -8,6 +8,7 @@ for the zone's administrators and analysts; others see an evaluation once it is 
 
 import io
 from collections import Counter, defaultdict
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,8 +35,8 @@ from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row
 
 from . import compute, services
-from .choices import Grade, Measure, Resource, RunStatus, SubjectGroup
-from .models import EvaluationRun, GradeEvent, PolicyRate, Result, ResultMember
+from .choices import EventKind, Grade, Measure, ObjectionStatus, Resource, RunStatus, SubjectGroup
+from .models import EvaluationRun, GradeEvent, Objection, PolicyRate, Result, ResultMember
 
 PAGE_SIZE = 50
 UNGRADED_LABELS = {
@@ -190,11 +192,34 @@ def results(request: HttpRequest) -> HttpResponse:
             },
             "query": params.urlencode(),
             "can_act": services.can_act(request.user),
-            "events": run.events.select_related("actor")[:8] if run and scope.zone_id else [],
+            "events": run.events.select_related("actor", "result")[:8]
+            if run and scope.zone_id
+            else [],
+            "objections": run.objections.select_related(
+                "enterprise", "raised_by", "answered_by", "result"
+            )
+            if run and scope.zone_id
+            else [],
+            "objections_open": run is not None and services.objections_open(run),
+            "open_objections": run.objections.filter(status=ObjectionStatus.OPEN).count()
+            if run
+            else 0,
+            "final_summary": "，".join(
+                f"{label} {sum(counts[g].get(value, 0) for g in counts)}"
+                for value, label in _short_grades()
+            ),
+            "shortest_until": services.earliest_objection_end(timezone.localdate()),
+            "may_finalise": run is not None
+            and run.status == RunStatus.PUBLISHED
+            and (run.objection_until is None or timezone.localdate() > run.objection_until),
             "ungraded_labels": UNGRADED_LABELS,
             "held_out": _held_rows(run, visible) if run else [],
         },
     )
+
+
+def _short_grades() -> list[tuple[str, str]]:
+    return [(g, _("Ungraded") if g == Grade.UNGRADED else g) for g in Grade.values]
 
 
 def _item_rows(result: Result) -> list[dict]:
@@ -258,6 +283,16 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "result": result,
         "can_act": services.can_act(request.user) and run and run.status != RunStatus.FINAL,
+        "may_object": run is not None
+        and services.objections_open(run)
+        and (
+            tenancy.scope_of(request.user).role == Role.ENTERPRISE or services.can_act(request.user)
+        ),
+        "objections": Objection.objects.filter(result=result, enterprise=firm).select_related(
+            "raised_by", "answered_by"
+        )
+        if result
+        else [],
         "grades": Grade.choices,
         "ungraded_labels": UNGRADED_LABELS,
     }
@@ -276,7 +311,9 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
                 "partners": [e for e in shown["members"] if e.pk != firm.pk],
                 "hidden_partners": shown["hidden"],
                 "distribution": _distribution(run, result),
-                "events": GradeEvent.objects.filter(result=result).select_related("actor")
+                "events": GradeEvent.objects.filter(
+                    result=result, kind=EventKind.OVERRIDDEN
+                ).select_related("actor")
                 if services.can_act(request.user)
                 else [],
             }
@@ -305,8 +342,12 @@ def act(request: HttpRequest) -> HttpResponse:
             if run is None:
                 raise Http404
             if action == "publish":
-                services.publish_evaluation(run, request.user)
-                messages.success(request, _("Published for objection."))
+                services.publish_evaluation(run, request.user, _date(request.POST.get("until")))
+                messages.success(
+                    request,
+                    _("Published for objection until %(end)s.")
+                    % {"end": date_format(run.objection_until, "DATE_FORMAT")},
+                )
             elif action == "finalise":
                 services.finalise_evaluation(run, request.user)
                 messages.success(request, _("The evaluation is final."))
@@ -335,6 +376,70 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         f"{reverse('evaluation:enterprise', args=[member.enterprise_id])}?year={result.run.year}"
     )
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _own_result(request: HttpRequest, pk: int) -> tuple[Result, Enterprise]:
+    """The result of an enterprise the user may see, in a published evaluation; 404 else."""
+    chosen = request.POST.get("enterprise", "")
+    if not chosen.isdigit():
+        raise Http404
+    firm = tenancy.get_visible_enterprise(request.user, int(chosen))
+    member = (
+        ResultMember.objects.filter(result_id=pk, enterprise=firm, run__zone=firm.zone)
+        .exclude(run__status=RunStatus.DRAFT)
+        .select_related("result__run__zone")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member.result, firm
+
+
+@login_required
+@require_POST
+def object_to(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise objects to its result, or zone staff record an objection received."""
+    result, firm = _own_result(request, pk)
+    try:
+        services.raise_objection(result, firm, request.POST.get("text", ""), request.user)
+        messages.success(
+            request, _("Objection recorded; the zone answers it before the result is final.")
+        )
+    except services.EvaluationRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"{reverse('evaluation:enterprise', args=[firm.pk])}?year={result.run.year}")
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = tenancy.zone_of(request.user)
+    objection = (
+        Objection.objects.filter(pk=pk, run__zone=zone)
+        .select_related("run__zone", "result")
+        .first()
+    )
+    if objection is None or not tenancy.scope_of(request.user).sees_whole_zone:
+        raise Http404
+    try:
+        services.answer_objection(
+            objection,
+            request.POST.get("upheld") == "1",
+            request.POST.get("answer", ""),
+            request.user,
+            grade=request.POST.get("grade", ""),
+        )
+        messages.success(request, _("Answer saved."))
+    except services.EvaluationRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(f"{reverse('evaluation:results')}?year={objection.run.year}#objections")
 
 
 def _rates(request: HttpRequest, zone, year: int) -> dict[tuple[str, str], Decimal]:

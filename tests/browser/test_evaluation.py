@@ -1,3 +1,6 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,3 +57,41 @@ def test_analyst_reads_results_and_an_enterprise_reads_its_explanation(
     shot("evaluation-enterprise")
     assert console_errors == []
     assert offline == []
+
+
+def test_objections_during_publicity_then_final_with_confirmation(
+    page, live_server, zone, login, shot, console_errors, time_machine
+):
+    login("gear")
+    page.click("nav a[href='/evaluation/']")
+    expect(page.get_by_test_id("objection")).to_contain_text("公示期：2026-11-26 至 2026-12-02")
+    page.fill("#objection-text", "研发费用加计扣除未计入，请复核研发经费占比。")
+    page.get_by_role("button", name="提出异议").click()
+    expect(page.locator(".messages")).to_contain_text("异议已登记")
+    expect(page.get_by_test_id("objection-item")).to_contain_text("待答复")
+    shot("evaluation-objection-raised")
+    page.click("form[action='/logout/'] button")
+
+    login("admin")
+    page.click("nav a[href='/evaluation/']")
+    expect(page.get_by_test_id("finalise")).to_be_disabled()
+    expect(page.get_by_test_id("finalise-why")).to_contain_text("2026-12-02 次日起")
+    table = page.get_by_test_id("objections")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    shot("evaluation-objections")
+    for reply in ("不予采纳：留抵退税不计入入库税款。", "不予采纳：研发经费按统计口径计。"):
+        form = page.get_by_test_id("answer-form").first
+        form.locator("textarea").fill(reply)
+        form.get_by_role("button", name="答复").click()
+        expect(page.locator(".messages")).to_contain_text("答复已保存")
+    expect(page.get_by_test_id("answer-form")).to_have_count(0)
+
+    time_machine.move_to(datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    login("admin")  # a week on, the session has expired
+    page.goto(f"{live_server.url}/evaluation/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_test_id("finalise").click()
+    expect(page.locator(".messages")).to_contain_text("评价结果已确定")
+    assert "确定后等级不再更改" in asked[0]
+    assert console_errors == []

@@ -41,3 +41,10 @@ def test_working_days_between():
     assert workdays.working_days_between(date(2026, 11, 26), date(2026, 11, 6)) == -14
     assert workdays.working_days_between(date(2026, 9, 30), date(2026, 10, 9)) == 2
     assert workdays.working_days_between(date(2026, 11, 6), date(2026, 11, 6)) == 0
+
+
+def test_adding_working_days_skips_the_holidays_and_counts_the_make_up_saturday():
+    # 中秋 on 25 September 2026, 国庆 1–7 October, Saturday 10 October worked.
+    assert workdays.add_working_days(date(2026, 9, 24), 1) == date(2026, 9, 28)
+    assert workdays.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
+    assert workdays.add_working_days(date(2026, 11, 26), 5) == date(2026, 12, 3)

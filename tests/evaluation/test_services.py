@@ -1,7 +1,9 @@
 """Running, publishing, finalising and overriding evaluations; agency figures; the figures
 the evaluation reads from the reports."""
 
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,13 +23,20 @@ from parkbrain.reporting.models import ReportValue
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
+# The demo publishes on AS_OF (2026-11-26, a Thursday) for five working days, to 2 December.
+PERIOD_END = date(2026, 12, 2)
+AFTER_PERIOD = datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def test_demo_zone_is_evaluated_and_published(demo_with_reports):
     run = EvaluationRun.objects.get(zone=demo_with_reports.zone)
     assert (run.year, run.status) == (YEAR, RunStatus.PUBLISHED)
     kinds = list(run.events.order_by("at", "id").values_list("kind", "actor__username"))
-    assert kinds == [(EventKind.COMPUTED, "admin"), (EventKind.PUBLISHED, "admin")]
+    assert kinds == [
+        (EventKind.COMPUTED, "admin"),
+        (EventKind.PUBLISHED, "admin"),
+        (EventKind.OBJECTION, "admin"),  # a written objection the office recorded
+    ]
     groups = set(run.results.values_list("group", flat=True))
     assert groups == {SubjectGroup.ABOVE_SCALE, SubjectGroup.BELOW_SCALE}
     # Every 规上 firm of the year is covered exactly once.
@@ -86,9 +95,12 @@ def test_only_zone_staff_act(demo_with_reports, other_zone):
     assert not GradeEvent.objects.filter(kind=EventKind.OVERRIDDEN).exists()
 
 
-def test_life_cycle_is_one_way_and_audited(demo_with_reports):
+def test_life_cycle_is_one_way_and_audited(demo_with_reports, time_machine):
     zone, analyst = demo_with_reports.zone, demo_with_reports.user("analyst")
     run = EvaluationRun.objects.get(zone=zone)
+    time_machine.move_to(AFTER_PERIOD)
+    for objection in run.objections.all():
+        services.answer_objection(objection, False, "经核实，退税冲减已按口径处理。", analyst)
     with pytest.raises(services.EvaluationRefused):
         services.compute_evaluation(zone, YEAR, analyst)
     with pytest.raises(services.EvaluationRefused):
@@ -169,3 +181,78 @@ def test_annual_figures_are_checked_whole_and_name_the_field(demo, other_zone):
     assert (figure.emissions_tonnes, figure.source) == (Decimal("2.25"), "环保局复核")
     with pytest.raises(services.EvaluationRefused):
         services.record_annual_figures(good, demo.user("gear"))
+
+
+def test_publishing_opens_an_objection_period_of_five_working_days(demo_with_reports):
+    run = EvaluationRun.objects.get(zone=demo_with_reports.zone)
+    assert (run.objection_from, run.objection_until) == (date(2026, 11, 26), PERIOD_END)
+    # 国庆 1–7 October and the make-up Saturday 10 October count as they are worked.
+    assert services.earliest_objection_end(date(2026, 9, 30)) == date(2026, 10, 12)
+    assert services.earliest_objection_end(date(2026, 9, 28)) == date(2026, 10, 9)
+
+
+def test_a_period_shorter_than_five_working_days_is_refused(demo_with_reports, time_machine):
+    zone, admin = demo_with_reports.zone, demo_with_reports.user("admin")
+    services.install_default_schemes(zone, 2024)
+    draft = services.compute_evaluation(zone, 2024, admin)
+    with pytest.raises(services.EvaluationRefused, match="2026-12-02"):
+        services.publish_evaluation(draft, admin, until=date(2026, 12, 1))
+    draft.refresh_from_db()
+    assert draft.status == RunStatus.DRAFT and draft.objection_until is None
+    services.publish_evaluation(draft, admin, until=date(2026, 12, 11))
+    draft.refresh_from_db()
+    assert (draft.status, draft.objection_until) == (RunStatus.PUBLISHED, date(2026, 12, 11))
+
+
+def test_finalising_waits_for_the_period_and_every_answer(demo_with_reports, time_machine):
+    zone, admin = demo_with_reports.zone, demo_with_reports.user("admin")
+    run = EvaluationRun.objects.get(zone=zone)
+    objection = run.objections.get()
+    with pytest.raises(services.EvaluationRefused, match="2026-12-02"):
+        services.finalise_evaluation(run, admin)
+    time_machine.move_to(datetime(2026, 12, 2, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with pytest.raises(services.EvaluationRefused, match="2026-12-02"):
+        services.finalise_evaluation(run, admin)
+    time_machine.move_to(AFTER_PERIOD)
+    with pytest.raises(services.EvaluationRefused, match="1"):
+        services.finalise_evaluation(run, admin)
+    assert EvaluationRun.objects.get(pk=run.pk).status == RunStatus.PUBLISHED
+    result = objection.result
+    wanted = "B" if result.computed_grade != "B" else "A"
+    services.answer_objection(objection, True, "完税证明属实，重算后等级调整。", admin, wanted)
+    result.refresh_from_db()
+    assert (result.grade, result.override_reason) == (wanted, "完税证明属实，重算后等级调整。")
+    objection.refresh_from_db()
+    assert (objection.status, objection.answered_by) == ("upheld", admin)
+    with pytest.raises(services.EvaluationRefused):
+        services.answer_objection(objection, False, "再答一次", admin)
+    services.finalise_evaluation(run, admin)
+    assert EvaluationRun.objects.get(pk=run.pk).status == RunStatus.FINAL
+
+
+def test_an_enterprise_objects_to_its_own_result_only_during_the_period(
+    demo_with_reports, time_machine
+):
+    gear, user = demo_with_reports.firms["gear"], demo_with_reports.user("gear")
+    run = EvaluationRun.objects.get(zone=demo_with_reports.zone)
+    own = ResultMember.objects.get(run=run, enterprise=gear).result
+    other = run.results.exclude(pk=own.pk).first()
+    objection = services.raise_objection(own, gear, "  研发费用漏报，请复核。 ", user)
+    assert (objection.text, objection.raised_by, objection.status) == (
+        "研发费用漏报，请复核。",
+        user,
+        "open",
+    )
+    with pytest.raises(services.EvaluationRefused):
+        services.raise_objection(other, gear, "别家的结果", user)
+    other_firm = other.members.first().enterprise
+    with pytest.raises(services.EvaluationRefused):
+        services.raise_objection(other, other_firm, "冒名提出", user)
+    with pytest.raises(services.EvaluationRefused):
+        services.raise_objection(own, gear, "   ", user)
+    with pytest.raises(services.EvaluationRefused):
+        services.answer_objection(objection, True, "自己答复", user)
+    time_machine.move_to(AFTER_PERIOD)
+    with pytest.raises(services.EvaluationRefused, match="公示期"):
+        services.raise_objection(own, gear, "逾期提出", user)
+    assert run.objections.filter(enterprise=gear).count() == 1

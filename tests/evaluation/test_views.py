@@ -2,6 +2,8 @@
 callers."""
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -14,6 +16,7 @@ from parkbrain.registry import tenancy
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
+AFTER_PERIOD = datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -171,8 +174,11 @@ def test_export_cells_are_never_formulas(client, zone):
     assert named and all(c.data_type == "s" for c in named)
 
 
-def test_only_zone_staff_move_the_life_cycle(client, zone, other_zone):
+def test_only_zone_staff_move_the_life_cycle(client, zone, other_zone, time_machine):
     url = reverse("evaluation:act")
+    time_machine.move_to(AFTER_PERIOD)
+    for objection in _run(zone).objections.all():
+        services.answer_objection(objection, False, "不予采纳：口径一致。", zone.user("admin"))
     for user in (zone.user("gear"), zone.user("pm")):
         client.force_login(user)
         assert client.post(url, {"year": YEAR, "action": "finalise"}).status_code == 403
@@ -283,3 +289,70 @@ def test_a_year_no_evaluation_can_have_shows_the_latest(client, zone, year):
         assert (response.status_code, response.context["year"]) == (200, YEAR)
     response = client.get(reverse("evaluation:export"), {"year": year})
     assert response.status_code == 200
+
+
+def test_the_results_page_says_when_the_result_can_be_made_final(client, zone, time_machine):
+    client.force_login(zone.user("admin"))
+    page = client.get(reverse("evaluation:results"), {"year": YEAR}).content.decode()
+    assert "公示期：2026-11-26 至 2026-12-02" in page
+    assert "可在公示期满后（2026-12-02 次日起）确定结果" in page
+    assert 'data-testid="objections"' in page and "增值税留抵退税" in page
+    time_machine.move_to(AFTER_PERIOD)
+    client.force_login(zone.user("admin"))  # a week on, the session has expired
+    page = client.get(reverse("evaluation:results"), {"year": YEAR}).content.decode()
+    assert "1 条异议待答复" in page
+    objection = _run(zone).objections.get()
+    response = client.post(
+        reverse("evaluation:answer", args=[objection.pk]),
+        {"answer": "不予采纳：留抵退税不计入入库税款。", "upheld": "0"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("evaluation:results"), {"year": YEAR}).content.decode()
+    confirm = page.split('data-testid="finalise"')[1].split(">")[0]
+    assert "确定后等级不再更改" in confirm and "A " in confirm
+
+
+def test_an_enterprise_objects_on_its_result_page(client, zone):
+    gear = zone.firms["gear"]
+    client.force_login(zone.user("gear"))
+    url = reverse("evaluation:enterprise", args=[gear.pk])
+    assert 'data-testid="objection-form"' in client.get(url).content.decode()
+    result = ResultMember.objects.get(run=_run(zone), enterprise=gear).result
+    response = client.post(
+        reverse("evaluation:object", args=[result.pk]),
+        {"enterprise": gear.pk, "text": "研发费用加计扣除未计入，请复核。"},
+        follow=True,
+    )
+    assert "异议已登记" in response.content.decode()
+    assert "研发费用加计扣除未计入" in response.content.decode()
+    # The office's objection for another firm is not on the gear maker's page.
+    assert "增值税留抵退税" not in response.content.decode()
+
+
+def test_objections_are_for_own_results_and_answers_for_the_zone(client, zone, other_zone):
+    gear, run = zone.firms["gear"], _run(zone)
+    own = ResultMember.objects.get(run=run, enterprise=gear).result
+    other = run.objections.get()
+    client.force_login(zone.user("gear"))
+    # Another firm's result, given with the gear maker's id or with the other firm's id.
+    for enterprise in (gear.pk, other.enterprise_id):
+        response = client.post(
+            reverse("evaluation:object", args=[other.result_id]),
+            {"enterprise": enterprise, "text": "冒名异议"},
+        )
+        assert response.status_code == 404
+    assert (
+        client.post(reverse("evaluation:object", args=[own.pk]), {"enterprise": "x"}).status_code
+        == 404
+    )
+    answer = reverse("evaluation:answer", args=[other.pk])
+    for user in (zone.user("gear"), zone.user("pm"), other_zone["admin"]):
+        client.force_login(user)
+        assert client.post(answer, {"answer": "越权答复", "upheld": "1"}).status_code == 404
+    client.force_login(other_zone["admin"])
+    response = client.post(
+        reverse("evaluation:object", args=[own.pk]), {"enterprise": gear.pk, "text": "越区"}
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == "open" and run.objections.count() == 1

@@ -32,6 +32,9 @@ ACCOUNTS_STAFF = "tests.registry.test_accounts.test_only_the_zones_administrator
 ACCOUNTS_ZONE = (
     "tests.registry.test_accounts.test_another_zones_administrator_sees_none_of_this_zones_people"
 )
+OBJECTIONS = (
+    "tests.evaluation.test_views.test_objections_are_for_own_results_and_answers_for_the_zone"
+)
 COVERED = {
     "home": "test_enterprise_home_is_its_own_to_do",
     "password_change": "tests.registry.test_accounts.test_everyone_changes_their_own_password",
@@ -80,6 +83,8 @@ COVERED = {
     "evaluation:policy": "tests.evaluation.test_views.test_policy_simulator_is_scoped",
     "evaluation:export": "tests.evaluation.test_views.test_export_is_scoped",
     "evaluation:act": "tests.evaluation.test_views.test_only_zone_staff_move_the_life_cycle",
+    "evaluation:object": OBJECTIONS,
+    "evaluation:answer": OBJECTIONS,
     "evaluation:override": "tests.evaluation.test_views.test_cannot_override_another_zones_grade",
     "monitoring:list": "tests.monitoring.test_views.test_list_is_scoped",
     "monitoring:detail": "tests.monitoring.test_views.test_detail_of_another_enterprise_is_404",
