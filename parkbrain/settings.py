@@ -207,6 +207,8 @@ CSP_INLINE_EVENT_HANDLERS = (
     "this.form.submit()",
     "return confirm(this.dataset.question)",
     "return window.confirm(this.dataset.confirm)",
+    "for (const c of document.querySelectorAll('input[form=acknowledge-selected]')) "
+    "c.checked = this.checked",
 )
 SECURE_CSP = {
     "default-src": ["'self'"],

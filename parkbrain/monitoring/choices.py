@@ -55,6 +55,8 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLEARED = "cleared", _("Cleared: the condition no longer holds")
     NOTE = "note", _("Note")
+    ASSIGNED = "assigned", _("Assigned")
+    SUPERVISED = "supervised", _("Put under supervision (督办)")
 
 
 class DataBasis(models.TextChoices):

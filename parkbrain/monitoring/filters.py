@@ -5,6 +5,7 @@ from datetime import date
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkbrain.registry.models import Park, Zone
@@ -14,6 +15,9 @@ from .models import Alert, WarningRule
 
 LIVE = "live"
 ALL = "all"
+MINE = "mine"
+SUPERVISED = "supervised"
+SUPERVISION_LATE = "late"
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -24,13 +28,22 @@ class AlertFilter(django_filters.FilterSet):
         label=_("State"),
     )
     rule = django_filters.ModelChoiceFilter(
-        queryset=WarningRule.objects.none(), to_field_name="code", label=_("Rule")
+        queryset=WarningRule.objects.none(),
+        to_field_name="code",
+        empty_label=_("All"),
+        label=_("Rule"),
     )
     severity = django_filters.ChoiceFilter(
-        choices=Severity.choices, field_name="rule__severity", label=_("Severity")
+        choices=Severity.choices,
+        field_name="rule__severity",
+        empty_label=_("All"),
+        label=_("Severity"),
     )
     park = django_filters.ModelChoiceFilter(
-        queryset=Park.objects.none(), method="filter_park", label=_("Park or centre")
+        queryset=Park.objects.none(),
+        method="filter_park",
+        empty_label=_("All"),
+        label=_("Park or centre"),
     )
     month = django_filters.DateFilter(
         method="filter_month",
@@ -40,12 +53,24 @@ class AlertFilter(django_filters.FilterSet):
         help_text=_("Warnings whose condition held in this month."),
     )
 
+    follow = django_filters.ChoiceFilter(
+        choices=[
+            (MINE, _("Assigned to me")),
+            (SUPERVISED, _("Under supervision (督办)")),
+            (SUPERVISION_LATE, _("Supervision past due")),
+        ],
+        method="filter_follow",
+        empty_label=_("All"),
+        label=_("Follow-up"),
+    )
+
     class Meta:
         model = Alert
         fields: list[str] = []
 
-    def __init__(self, *args, zone: Zone | None, **kwargs) -> None:
+    def __init__(self, *args, zone: Zone | None, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["rule"].queryset = WarningRule.objects.filter(zone=zone)
         self.filters["park"].queryset = Park.objects.filter(zone=zone)
 
@@ -65,6 +90,13 @@ class AlertFilter(django_filters.FilterSet):
     def filter_park(self, queryset: QuerySet, name: str, value: Park) -> QuerySet:
         # A park's warnings include those of the firms in the centres inside it.
         return queryset.filter(Q(enterprise__park=value) | Q(enterprise__park__located_in=value))
+
+    def filter_follow(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == MINE:
+            return queryset.filter(assignee=self.user)
+        if value == SUPERVISED:
+            return queryset.filter(supervised_until__isnull=False)
+        return queryset.filter(supervised_until__lt=timezone.localdate(), state__in=ACTIVE_STATES)
 
     def filter_month(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
         first = value.replace(day=1)

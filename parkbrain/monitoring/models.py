@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from parkbrain.registry.models import Enterprise, Zone
+from parkbrain.reporting import units
 from parkbrain.reporting.models import Indicator
 
 from .choices import (
@@ -204,6 +205,20 @@ class Alert(models.Model):
     raised_at = models.DateTimeField(_("first raised at"))
     last_seen_at = models.DateTimeField(_("last seen at"))
     closed_at = models.DateTimeField(_("resolved or cleared at"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_alerts",
+        verbose_name=_("follow-up by"),
+    )
+    supervised_until = models.DateField(
+        _("supervised: due"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the zone puts the warning under supervision (督办)."),
+    )
 
     class Meta:
         verbose_name = _("early warning")
@@ -258,8 +273,8 @@ class Alert(models.Model):
             ) % {
                 "figure": rule.figure_label,
                 "change": f"{tested:+.1f}" if tested is not None else "—",
-                "value": figure_text(measured),
-                "before": figure_text(compared),
+                "value": self._amount(measured),
+                "before": self._amount(compared),
             }
         if rule.kind == RuleKind.DATA_QUALITY and rule.quality_check == QualityCheck.WITHOUT:
             return gettext(
@@ -279,12 +294,22 @@ class Alert(models.Model):
                 "other_value": figure_text(compared),
                 "ratio": figure_text(tested),
             }
-        return gettext("%(figure)s is %(value)s %(unit)s; the rule is %(condition)s.") % {
+        return gettext("%(figure)s is %(amount)s; the rule is %(condition)s.") % {
             "figure": rule.figure_label,
-            "value": figure_text(measured),
-            "unit": rule.threshold_unit,
+            "amount": self._amount(measured),
             "condition": rule.condition,
         }
+
+    def _amount(self, value: Decimal | None) -> str:
+        """A figure of the rule's indicator with its unit, money in 万元 as people read it."""
+        rule = self.rule
+        unit = rule.indicator.unit if rule.indicator_id else ""
+        if rule.other_indicator_id and rule.kind != RuleKind.DATA_QUALITY:
+            other = rule.other_indicator.unit
+            unit = "" if unit == other else f"{unit}/{other}"
+        if unit in units.PEOPLE_UNITS:
+            return units.amount_text(value, unit)
+        return f"{figure_text(value)} {unit}".strip()
 
 
 class AlertEvent(models.Model):

@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parkbrain.core import workdays
+from parkbrain.core.people import person_name
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
-from parkbrain.registry.models import Enterprise, Zone
+from parkbrain.registry.models import Assignment, Enterprise, Zone
 from parkbrain.registry.services import changing_figures, figures_changed
 from parkbrain.reporting.compute import CoefficientTable
 from parkbrain.reporting.models import Indicator, MonthlyReport, ReportValue
@@ -35,6 +38,8 @@ from .models import Alert, AlertEvent, WarningRule
 
 MICRO = Decimal("0.000001")
 NOTE_MAX = 1000
+# 督办 asks for a result within this many working days unless the zone says otherwise.
+SUPERVISION_WORKING_DAYS = 5
 RECENT_MONTHS = 3  # the months the monthly run evaluates, the latest complete one last
 
 # code, name, kind, indicator, other indicator, check, basis, operator, threshold, severity,
@@ -517,6 +522,95 @@ def add_note(alert: Alert, user, note: str) -> AlertEvent:
     return AlertEvent.objects.create(
         alert=alert, kind=EventKind.NOTE, at=timezone.now(), by=user, note=note
     )
+
+
+def follow_up_people(alert: Alert):
+    """Who may follow a warning up: the zone's staff, and the project managers serving the
+    enterprise now (others could not see it)."""
+    today = timezone.localdate()
+    serving = Assignment.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today), enterprise=alert.enterprise, since__lte=today
+    ).values("manager_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__zone_id=alert.enterprise.zone_id)
+        .filter(
+            Q(membership__role__in=(Role.ZONE_ADMIN, Role.ANALYST))
+            | Q(membership__role=Role.PROJECT_MANAGER, pk__in=serving)
+        )
+        .order_by("membership__role", "last_name", "first_name")
+    )
+
+
+@transaction.atomic
+def assign(alert: Alert, user, assignee, note: str = "") -> Alert:
+    """Zone staff name who follows the warning up."""
+    if not may_resolve(user):
+        raise ActionRefused(_("Only zone staff assign warnings."))
+    note = _clean_note(note, required=False)
+    if not follow_up_people(alert).filter(pk=assignee.pk).exists():
+        raise ActionRefused(
+            _("Assign to zone staff or a project manager serving this enterprise."),
+            field="assignee",
+        )
+    alert = _locked(alert)
+    if alert.state not in ACTIVE_STATES:
+        raise ActionRefused(_("This warning is already closed."), field="state")
+    alert.assignee = assignee
+    alert.save(update_fields=["assignee"])
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=EventKind.ASSIGNED,
+        at=timezone.now(),
+        by=user,
+        note="：".join(filter(None, [person_name(assignee), note])),
+    )
+    return alert
+
+
+@transaction.atomic
+def supervise(alert: Alert, user, due: date, note: str) -> Alert:
+    """Zone staff put the warning under supervision (督办): it must be resolved by `due`."""
+    if not may_resolve(user):
+        raise ActionRefused(_("Only zone staff put warnings under supervision."))
+    note = _clean_note(note, required=True)
+    if due < timezone.localdate():
+        raise ActionRefused(_("The due date has passed; choose a later one."), field="due")
+    alert = _locked(alert)
+    if alert.state not in ACTIVE_STATES:
+        raise ActionRefused(_("This warning is already closed."), field="state")
+    alert.supervised_until = due
+    alert.save(update_fields=["supervised_until"])
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=EventKind.SUPERVISED,
+        at=timezone.now(),
+        by=user,
+        note=f"{due:%Y-%m-%d}：{note}",
+    )
+    return alert
+
+
+def default_supervision_due(today: date) -> date:
+    return workdays.add_working_days(today, SUPERVISION_WORKING_DAYS)
+
+
+@transaction.atomic
+def acknowledge_many(alerts, user, note: str = "") -> tuple[int, int]:
+    """Acknowledge the open warnings among `alerts` at once; returns (acknowledged, skipped:
+    already acknowledged or closed)."""
+    if not may_acknowledge(user):
+        raise ActionRefused(_("You may add notes to this warning, not acknowledge it."))
+    note = _clean_note(note, required=False)
+    locked = list(Alert.objects.select_for_update().filter(pk__in=[a.pk for a in alerts]))
+    open_ones = [a for a in locked if a.state == AlertState.OPEN]
+    now = timezone.now()
+    Alert.objects.filter(pk__in=[a.pk for a in open_ones]).update(state=AlertState.ACKNOWLEDGED)
+    AlertEvent.objects.bulk_create(
+        AlertEvent(alert=a, kind=EventKind.ACKNOWLEDGED, at=now, by=user, note=note)
+        for a in open_ones
+    )
+    return len(open_ones), len(locked) - len(open_ones)
 
 
 @transaction.atomic

@@ -86,7 +86,11 @@ def _enterprise_home(request: HttpRequest, enterprise: Enterprise) -> HttpRespon
             "today": today,
             "reports": [t for t in tasks if t["task"].kind == "report"],
             "others": [t for t in tasks if t["task"].kind != "report"],
-            "overdue": sum(t["task"].urgency == todo.Urgency.OVERDUE for t in tasks),
+            "overdue": sum(
+                t["task"].urgency == todo.Urgency.OVERDUE
+                for t in tasks
+                if t["task"].kind == "report"
+            ),
         },
     )
 

@@ -45,3 +45,47 @@ def test_list_acknowledge_with_a_note_then_resolve(
     shot("warnings-detail")
     assert console_errors == []
     assert offline == []
+
+
+def test_admin_acknowledges_several_assigns_supervises_and_exports(
+    page, live_server, zone, login, shot, console_errors
+):
+    """The monthly meeting's work: acknowledge a batch, give one to the manager serving the
+    firm with a deadline, and take the list away as a spreadsheet."""
+    login("admin")
+    page.get_by_test_id("nav-warnings").click()
+    picks = page.locator("input[form=acknowledge-selected]")
+    expect(picks.first).to_be_visible()
+    picks.nth(0).check()
+    picks.nth(1).check()
+    page.get_by_test_id("bulk").get_by_role("button", name="确认所选").click()
+    expect(page.locator(".messages")).to_contain_text("已确认 2 条预警")
+
+    served = zone.firms["gear"]
+    alert = (
+        Alert.objects.filter(enterprise__assignments__isnull=False, state="open")
+        .exclude(enterprise=served)
+        .first()
+        or Alert.objects.filter(state="open").first()
+    )
+    page.goto(f"{live_server.url}/warnings/{alert.pk}/")
+    people = page.locator("#assignee option")
+    expect(people.first).to_be_attached()
+    page.select_option("#assignee", index=people.count() - 1)
+    page.get_by_test_id("assign-form").get_by_role("button").click()
+    expect(page.locator(".messages")).to_contain_text("已指派给")
+    expect(page.locator("#due")).to_have_value("2026-12-03")
+    page.fill("#supervise-note", "请于期限内约谈企业并报送整改措施")
+    page.get_by_test_id("supervise-form").get_by_role("button").click()
+    expect(page.get_by_test_id("alert-follow-up")).to_contain_text("督办 · 2026-12-03前办结")
+    expect(page.get_by_test_id("alert-history")).to_contain_text("请于期限内约谈企业")
+    shot("warnings-follow-up")
+
+    page.goto(f"{live_server.url}/warnings/?follow=supervised")
+    expect(page.get_by_test_id("alert-row")).to_have_count(1)
+    expect(page.get_by_test_id("supervised")).to_contain_text("督办 · 12月3日前办结")
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    assert download.value.suggested_filename == "预警清单-20261126.xlsx"
+    shot("warnings-supervised")
+    assert console_errors == []

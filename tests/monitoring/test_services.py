@@ -64,8 +64,12 @@ def test_march_raises_the_warnings_worked_out_by_hand(rules):
         assert missing.message == "3 months in a row without a submitted report."
         assert decline.message == (
             "工业总产值（当年价格） (Cumulative since January) changed -40.0% against the "
-            "same period last year (180 against 300)."
+            "same period last year (0.018 ten-thousand yuan against 0.03 ten-thousand yuan)."
         )
+    # Money reads in 万元, as the clerk and the analyst count it.
+    assert decline.message == (
+        "工业总产值（当年价格）（本年累计）同比变动 -40.0%（本期 0.018万元，上年同期 0.03万元）。"
+    )
 
 
 def test_running_the_same_month_twice_changes_nothing(rules):

@@ -35,6 +35,7 @@ ACCOUNTS_ZONE = (
 OBJECTIONS = (
     "tests.evaluation.test_views.test_objections_are_for_own_results_and_answers_for_the_zone"
 )
+FOLLOW_UP = "tests.monitoring.test_follow_up.test_follow_up_of_another_firms_warning_is_not_found"
 COVERED = {
     "home": "test_enterprise_home_is_its_own_to_do",
     "password_change": "tests.registry.test_accounts.test_everyone_changes_their_own_password",
@@ -91,6 +92,14 @@ COVERED = {
     "monitoring:acknowledge": ACT_ON_WARNING,
     "monitoring:resolve": ACT_ON_WARNING,
     "monitoring:note": ACT_ON_WARNING,
+    "monitoring:export": (
+        "tests.monitoring.test_follow_up.test_the_export_is_the_filtered_list_the_user_may_see"
+    ),
+    "monitoring:acknowledge-selected": (
+        "tests.monitoring.test_follow_up.test_acknowledging_many_touches_only_what_the_user_may_see"
+    ),
+    "monitoring:assign": FOLLOW_UP,
+    "monitoring:supervise": FOLLOW_UP,
     "monitoring:rules": "tests.monitoring.test_views.test_rules_page_is_the_callers_zone",
     "monitoring:rule-edit": (
         "tests.monitoring.test_views.test_rule_edit_is_for_the_zones_administrator"
