@@ -110,3 +110,56 @@ def contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
         for inner_polygon in _polygons(inner)
         for lon, lat, *_rest in inner_polygon[0]
     )
+
+
+# A label is some three times wider than it is tall, so it needs that much more room sideways.
+LABEL_ASPECT = 3.0
+LABEL_GRID = 24
+
+
+def _inside(lon: float, lat: float, geometry: dict[str, Any]) -> bool:
+    return any(
+        _inside_ring(lon, lat, polygon[0])
+        and not any(_inside_ring(lon, lat, hole) for hole in polygon[1:])
+        for polygon in _polygons(geometry)
+    )
+
+
+def _clearance(lon: float, lat: float, segments: list, squeeze: float) -> float:
+    """Distance to the nearest segment, horizontal distances shrunk by the label's aspect."""
+    nearest = math.inf
+    for (x1, y1), (x2, y2) in segments:
+        ax, ay = (x1 - lon) * squeeze, y1 - lat
+        bx, by = (x2 - lon) * squeeze, y2 - lat
+        dx, dy = bx - ax, by - ay
+        length = dx * dx + dy * dy
+        t = 0.0 if length == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length))
+        nearest = min(nearest, math.hypot(ax + t * dx, ay + t * dy))
+    return nearest
+
+
+def clear_label_point(
+    geometry: dict[str, Any], avoid: list[dict[str, Any]] = ()
+) -> tuple[float, float]:
+    """Where a name fits best inside the outline and outside the outlines to avoid (the
+    centres drawn on top of a park): the grid point farthest from every edge, counting a
+    wide label's need for room sideways."""
+    west, south, east, north = bounds(geometry)
+    squeeze = math.cos(math.radians((south + north) / 2)) / LABEL_ASPECT
+    segments = [
+        ((x1, y1), (x2, y2))
+        for shape in (geometry, *avoid)
+        for polygon in _polygons(shape)
+        for ring in polygon
+        for (x1, y1, *_a), (x2, y2, *_b) in itertools.pairwise(ring)
+    ]
+    best, best_clearance = label_point(geometry), -1.0
+    for i, j in itertools.product(range(LABEL_GRID), repeat=2):
+        lon = west + (i + 0.5) * (east - west) / LABEL_GRID
+        lat = south + (j + 0.5) * (north - south) / LABEL_GRID
+        if not _inside(lon, lat, geometry) or any(_inside(lon, lat, a) for a in avoid):
+            continue
+        clearance = _clearance(lon, lat, segments, squeeze)
+        if clearance > best_clearance:
+            best, best_clearance = (lon, lat), clearance
+    return best

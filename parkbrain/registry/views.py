@@ -19,7 +19,7 @@ from . import compute, services, tenancy, uscc
 from .choices import AreaKind, Role
 from .filters import EnterpriseFilter
 from .forms import ApiTokenForm
-from .geo import bounds, label_point
+from .geo import clear_label_point, contains, label_point
 from .models import AboveScaleYear, ApiToken, Enterprise
 
 PAGE_SIZE = 25
@@ -221,6 +221,7 @@ def zone_map(request: HttpRequest) -> HttpResponse:
     year = compute.latest_above_scale_year(zone)
     parks = compute.park_figures(zone, visible, year)
     features, centre_points, park_labels, stats = [], [], [], {}
+    centre_outlines = {p.id: p.outline for p in parks if p.kind == AreaKind.CENTRE and p.outline}
     for park in parks:  # parks first, so the centres inside them are drawn on top
         stats[park.name] = _("%(km2).2f km² · %(firms)s firms · %(above)s above size") % {
             "km2": park.area_km2,
@@ -236,14 +237,14 @@ def zone_map(request: HttpRequest) -> HttpResponse:
                 "geometry": park.outline,
             }
         )
-        point = {"name": park.name, "id": park.id, "value": list(label_point(park.outline))}
         if park.kind == AreaKind.CENTRE:
-            centre_points.append(point)
+            at = label_point(park.outline)
+            centre_points.append({"name": park.name, "id": park.id, "value": list(at)})
         else:
-            # Park names sit in the northern part of the outline, clear of the centres' markers.
-            north = bounds(park.outline)[3]
-            point["value"][1] += 0.55 * (north - point["value"][1])
-            park_labels.append(point)
+            # A park's name sits where no centre's outline covers it.
+            inside = [o for o in centre_outlines.values() if contains(park.outline, o)]
+            at = clear_label_point(park.outline, inside)
+            park_labels.append({"name": park.name, "id": park.id, "value": list(at)})
     return render(
         request,
         "registry/zone.html",

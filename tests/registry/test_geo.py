@@ -1,5 +1,7 @@
 import math
 
+import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from parkbrain.registry import geo
@@ -71,3 +73,27 @@ def test_bounds_cover_every_polygon():
     a, b = _square(120, 30, 0.01), _square(121, 31, 0.01)
     both = {"type": "MultiPolygon", "coordinates": [a["coordinates"], b["coordinates"]]}
     assert geo.bounds(both) == (120, 30, 121.01, 31.01)
+
+
+def test_a_parks_label_keeps_clear_of_the_centre_drawn_on_top():
+    park = _square(120, 30, 0.1)
+    centre = _square(120.03, 30.03, 0.04)  # covers the park's middle, where the label was
+    assert geo._inside(*geo.label_point(park), centre)
+    lon, lat = geo.clear_label_point(park, [centre])
+    assert geo._inside(lon, lat, park) and not geo._inside(lon, lat, centre)
+    # A wide label is placed above or below the centre rather than squeezed beside it.
+    assert not 30.03 <= lat <= 30.07
+
+
+@pytest.mark.django_db
+def test_the_demo_parks_labels_sit_outside_every_centre(client, demo):
+    from parkbrain.registry.models import Park
+
+    client.force_login(demo.user("analyst"))
+    data = client.get(reverse("registry:zone")).context["map_data"]
+    centres = [p.outline for p in Park.objects.filter(zone=demo.zone, kind="centre")]
+    assert data["parks"] and centres
+    for label in data["parks"]:
+        park = Park.objects.get(pk=label["id"])
+        assert geo._inside(*label["value"], park.outline), park.name
+        assert not any(geo._inside(*label["value"], c) for c in centres), park.name
