@@ -8,4 +8,13 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = WarningRule
-        fields = ["name", "enabled", "severity", "basis", "operator", "threshold", "description"]
+        fields = [
+            "name",
+            "name_en",
+            "enabled",
+            "severity",
+            "basis",
+            "operator",
+            "threshold",
+            "description",
+        ]

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from parkbrain.core.i18n import local_name
 from parkbrain.registry.models import Enterprise, Zone
 from parkbrain.reporting import units
 from parkbrain.reporting.models import Indicator
@@ -46,6 +47,7 @@ class WarningRule(models.Model):
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
     indicator = models.ForeignKey(
         Indicator,
@@ -107,9 +109,9 @@ class WarningRule(models.Model):
         """The figure the rule reads, e.g. "利润总额 (Year to date)"."""
         if self.indicator is None:
             return ""
-        name = self.indicator.name
+        name = local_name(self.indicator)
         if self.other_indicator is not None and self.kind != RuleKind.DATA_QUALITY:
-            name = f"{name} ÷ {self.other_indicator.name}"
+            name = f"{name} ÷ {local_name(self.other_indicator)}"
         return gettext("%(figure)s (%(basis)s)") % {
             "figure": name,
             "basis": self.get_basis_display(),
@@ -138,8 +140,8 @@ class WarningRule(models.Model):
         """The rule in one line, e.g. "≤ −20 %"; a 'without' check has no threshold."""
         if self.kind == RuleKind.DATA_QUALITY and self.quality_check == QualityCheck.WITHOUT:
             return gettext("%(indicator)s without %(other)s") % {
-                "indicator": self.indicator.name,
-                "other": self.other_indicator.name,
+                "indicator": local_name(self.indicator),
+                "other": local_name(self.other_indicator),
             }
         threshold = format(self.threshold.normalize(), "f")
         return f"{self.get_operator_display()} {threshold} {self.threshold_unit}".strip()
@@ -280,17 +282,17 @@ class Alert(models.Model):
             return gettext(
                 "%(indicator)s reported (%(value)s) but %(other)s is missing or zero."
             ) % {
-                "indicator": rule.indicator.name,
+                "indicator": local_name(rule.indicator),
                 "value": figure_text(measured),
-                "other": rule.other_indicator.name,
+                "other": local_name(rule.other_indicator),
             }
         if rule.kind == RuleKind.DATA_QUALITY:
             return gettext(
                 "%(indicator)s (%(value)s) is %(ratio)s times %(other)s (%(other_value)s)."
             ) % {
-                "indicator": rule.indicator.name,
+                "indicator": local_name(rule.indicator),
                 "value": figure_text(measured),
-                "other": rule.other_indicator.name,
+                "other": local_name(rule.other_indicator),
                 "other_value": figure_text(compared),
                 "ratio": figure_text(tested),
             }

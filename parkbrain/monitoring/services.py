@@ -44,6 +44,15 @@ RECENT_MONTHS = 3  # the months the monthly run evaluates, the latest complete o
 
 # code, name, kind, indicator, other indicator, check, basis, operator, threshold, severity,
 # description. Thresholds follow common zone practice; each zone edits its own copy.
+RULE_NAMES_EN = {
+    "output_ytd_decline": "Output growth year to date falls sharply",
+    "energy_intensity_rise": "Energy per unit of output up on last year",
+    "ytd_loss": "Loss year to date",
+    "missing_report": "Monthly report not submitted",
+    "output_without_energy": "Output reported without energy use",
+    "taxes_above_revenue": "Taxes above revenue",
+    "output_rank_drop": "Falls sharply in the output ranking",
+}
 DEFAULT_RULES = [
     (
         "output_ytd_decline",
@@ -158,6 +167,7 @@ def install_default_rules(zone: Zone) -> int:
             zone=zone,
             code=code,
             name=name,
+            name_en=RULE_NAMES_EN.get(code, ""),
             kind=kind,
             indicator=indicators.get(indicator),
             other_indicator=indicators.get(other),

@@ -63,7 +63,8 @@ def test_march_raises_the_warnings_worked_out_by_hand(rules):
     with translation.override("en"):
         assert missing.message == "3 months in a row without a submitted report."
         assert decline.message == (
-            "工业总产值（当年价格） (Cumulative since January) changed -40.0% against the "
+            "Industrial output value at current prices (Cumulative since January) changed -40.0% "
+            "against the "
             "same period last year (0.018 ten-thousand yuan against 0.03 ten-thousand yuan)."
         )
     # Money reads in 万元, as the clerk and the analyst count it.

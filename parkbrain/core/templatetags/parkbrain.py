@@ -5,14 +5,30 @@ from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import date_format
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from parkbrain.core.i18n import local_name
 from parkbrain.core.people import person_name
 from parkbrain.core.units import unit_symbol
 
 register = template.Library()
+
+
+register.filter("local_name", local_name)
+
+
+@register.filter
+def day_and_weekday(value) -> str:
+    """A date near today as people say it: 11月6日（周五）, Nov. 6 (Fri)."""
+    if not value:
+        return ""
+    return _("%(day)s (%(weekday)s)") % {
+        "day": date_format(value, "MONTH_DAY_FORMAT"),
+        "weekday": date_format(value, "D"),
+    }
 
 
 @register.filter
