@@ -3,13 +3,14 @@
 
 import csv
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,17 +18,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from parkbrain.core.i18n import local_name
 from parkbrain.monitoring.choices import DataBasis, HoldReason
 from parkbrain.monitoring.counting import held_out_sentence, reason_counts
 from parkbrain.registry import tenancy
-from parkbrain.registry.choices import AreaKind
+from parkbrain.registry.choices import AreaKind, Role
 from parkbrain.registry.geo import label_point
 from parkbrain.registry.models import Enterprise, Park, Zone
 from parkbrain.reporting.choices import ReportStatus
+from parkbrain.reporting.models import Indicator
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row, text_cell
 
 from . import figures
 from . import portrait as portrait_data
+from . import targets as target_progress
 from .cache import ZoneFigures
 from .choices import MapFigure
 from .compute import Figure, Group
@@ -439,4 +443,83 @@ def portrait(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "cockpit/portrait.html",
         {"enterprise": firm, "portrait": sheet, "charts": charts, "staff": staff},
+    )
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """Annual targets and how far the year has come: completion against the share of the
+    year gone, and the month's 环比 and 同比; the zone's administrators set the targets."""
+    zone = _zone_for_cockpit(request)
+    today = timezone.localdate()
+    opening, _coverage = figures.opening_period(zone, today, DataBasis.REVIEWED)
+    year, month = opening.year, opening.month
+    chosen = request.GET.get("month", "")
+    if len(chosen) == 7 and chosen[4] == "-" and chosen[:4].isdigit() and chosen[5:].isdigit():
+        asked = (int(chosen[:4]), int(chosen[5:]))
+        if 1 <= asked[1] <= 12 and asked <= (opening.year, opening.month):
+            year, month = asked
+    may_set = tenancy.scope_of(request.user).role == Role.ZONE_ADMIN
+    if request.method == "POST":
+        if not may_set:
+            raise PermissionDenied
+        _set_target(request, zone, year)
+        return redirect(f"{reverse('cockpit:targets')}?month={year}-{month:02d}")
+    rows = []
+    for p in target_progress.progress(zone, year, month):
+        factor, unit = DISPLAY_UNITS.get(
+            p.target.indicator.unit, (Decimal(1), p.target.indicator.unit)
+        )
+        rows.append(
+            {
+                "p": p,
+                "unit": unit,
+                "target": p.target.value / factor,
+                "done": None if p.done is None else p.done / factor,
+                "month_value": None if p.month_value is None else p.month_value / factor,
+            }
+        )
+    return render(
+        request,
+        "cockpit/targets.html",
+        {
+            "zone": zone,
+            "year": year,
+            "month": month,
+            "latest": f"{opening.year}-{opening.month:02d}",
+            "chosen": f"{year}-{month:02d}",
+            "rows": rows,
+            "time_share": Decimal(month) / 12,
+            "may_set": may_set,
+            "indicators": Indicator.objects.filter(code__in=target_progress.TARGET_CODES),
+            "parks": Park.objects.filter(zone=zone, kind=AreaKind.PARK),
+        },
+    )
+
+
+def _set_target(request: HttpRequest, zone: Zone, year: int) -> None:
+    indicator = Indicator.objects.filter(
+        code=request.POST.get("indicator", ""), code__in=target_progress.TARGET_CODES
+    ).first()
+    park_id = request.POST.get("park", "")
+    park = Park.objects.filter(zone=zone, pk=park_id).first() if park_id.isdigit() else None
+    try:
+        amount = Decimal(request.POST.get("value", "").replace(",", "").strip())
+    except InvalidOperation:
+        amount = None
+    if indicator is None or (park_id and park is None) or amount is None or not amount.is_finite():
+        messages.error(
+            request, _("Choose the figure and the park, and give the target as a number.")
+        )
+        return
+    factor, unit = DISPLAY_UNITS.get(indicator.unit, (Decimal(1), indicator.unit))
+    try:
+        target_progress.set_target(zone, year, indicator, park, amount * factor, request.user)
+    except target_progress.TargetRefused as refused:
+        messages.error(request, str(refused))
+        return
+    messages.success(
+        request,
+        _("Target for %(year)d set: %(figure)s %(amount)s %(unit)s.")
+        % {"year": year, "figure": local_name(indicator), "amount": f"{amount:,f}", "unit": unit},
     )

@@ -31,6 +31,7 @@ from parkbrain.registry.models import (
     Zone,
 )
 from parkbrain.reporting.models import MonthlyReport, ReportValue
+from parkbrain.reporting.periods import last_complete_month
 from parkbrain.trace.gearplant import YEAR_LINES, GearPlant
 from parkbrain.trace.models import EVENT_TABLES
 
@@ -39,6 +40,7 @@ from .evaluation import build_evaluation
 from .firms import EXEMPLARS, Firm, FirmMaker
 from .geometry import blob, offset
 from .reports import build_reports
+from .targets import build_targets
 from .trace import build_trace
 
 DEMO_PASSWORD = "parkbrain-demo"
@@ -193,6 +195,7 @@ def build_demo(
         # The monthly warning run, as if it had run for each of the latest months.
         install_default_rules(zone)
         result.warning_count = sum(r.raised for r in evaluate_recent(zone, as_of))
+        build_targets(zone, last_complete_month(as_of)[0])
     if trace_days:
         result.event_count, result.gear_plant = build_trace(as_of, seed, trace_days, trace_lines)
         analyse(*EVENT_TABLES)

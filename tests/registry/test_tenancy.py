@@ -69,6 +69,7 @@ COVERED = {
     "cockpit:dashboard": "tests.cockpit.test_views.test_another_zone_sees_only_its_own_figures",
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
+    "cockpit:targets": "tests.cockpit.test_targets.test_only_the_zones_administrator_sets_a_target",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
     "jobs:list": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "jobs:detail": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
