@@ -136,3 +136,21 @@ def test_the_page_shows_the_check_for_the_chosen_month(client, demo_with_reports
     # A month not yet over is not measured: the page stays on the latest.
     later = client.get(reverse("cockpit:targets"), {"month": "2026-12"}).context
     assert later["month"] <= 10 and date(later["year"], later["month"], 1) < date(2026, 11, 1)
+
+
+def test_januarys_month_before_is_last_december():
+    indicator = Indicator(code="output_value", name="工业总产值", unit="元")
+    target = AnnualTarget(year=2027, indicator=indicator, value=Decimal(1200))
+    # Last year: November 1,000 and December 1,100 year to date, so December alone was 100.
+    rows = _rows(
+        {
+            1: {1: (Decimal(120), Decimal(80))},
+            11: {1: (None, Decimal(1000))},
+            12: {1: (None, Decimal(1100))},
+        }
+    )
+    january = targets.measure(target, rows, Period("ytd", 2027, 1), held_out=0)
+    assert january.month_value == Decimal(120)
+    assert january.month_on_month == Decimal("0.2")  # 120 on December's 100
+    assert january.month_on_year == Decimal("0.5")  # 120 on last January's 80
+    assert january.time_share == Decimal(1) / 12 and january.half_check is None
