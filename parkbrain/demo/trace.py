@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 
 from parkbrain.trace.gearplant import EV, GEAR, GearPlant
 from parkbrain.trace.locations import BATCH_LIMIT, save_locations
+from parkbrain.trace.products import save_products
 from parkbrain.trace.services import (
     CheckedCapture,
     capture_checked,
@@ -78,6 +79,8 @@ def build_trace(as_of: date, seed: int, days: int, lines: int) -> tuple[int, Gea
         # Parents come first, so each batch's parents are stored by then.
         for start in range(0, len(entries), BATCH_LIMIT):
             save_locations(firms[owner], entries[start : start + BATCH_LIMIT])
+    for owner, entries in plant.products().items():
+        save_products(firms[owner], entries)
     stored = 0
     for owner, prepared in checked_documents(plant):
         job = capture_checked(prepared, principals[owner])

@@ -230,6 +230,18 @@ class GearPlant:
         ]
         return {GEAR: gear, EV: ev}
 
+    def products(self) -> dict[str, list[dict[str, str]]]:
+        """Each owner's products as {gtin, name} (the gear maker's and the steel it buys)."""
+        named = [
+            (STEEL, "20CrMnTiH 齿轮钢圆钢"),
+            (BLANK, "二挡从动齿轮锻坯"),
+            (MACHINED, "二挡从动齿轮（滚齿后）"),
+            (GEAR_LOT, "二挡从动齿轮（渗碳淬火）"),
+        ]
+        gear = [{"gtin": _gtin(prefix), "name": name} for prefix, name in named]
+        gear.append({"gtin": _gtin(SERIAL_GEAR), "name": "二挡从动齿轮（单件赋码）"})
+        return {GEAR: gear, EV: [gear[3], gear[4]]}
+
     def events(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """(owner, event) pairs, owner ``GEAR`` or ``EV``, day by day in time order; each pass
         fills ``incident`` afresh."""
@@ -250,6 +262,13 @@ class GearPlant:
         for owner, batch in pending.items():
             if batch:
                 yield owner, document(batch)
+
+
+def _gtin(prefix: str) -> str:
+    """The GTIN-14 of a lot or serial URN prefix (urn:epc:class:lgtin:C.R.)."""
+    company, reference = prefix.rsplit(":", 1)[1].split(".")[:2]
+    digits = reference[0] + company + reference[1:]
+    return digits + gs1_check_digit(digits)
 
 
 def document(events: list[dict[str, Any]]) -> dict[str, Any]:
