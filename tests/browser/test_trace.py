@@ -40,10 +40,11 @@ def test_genealogy_from_a_gear_back_to_the_steel_heat(
     page.fill("#epc", S1)
     page.click("[data-testid=trace-form] button[type=submit]")
     expect(page.locator("[data-genealogy-chart][data-rendered=true]")).to_have_count(1)
-    expect(page.get_by_test_id("trace-nodes")).to_contain_text(HEAT)
     shot("trace-genealogy")
-    # Click through to the heat: its own page traces from it.
-    page.get_by_test_id("trace-nodes").get_by_role("link", name=HEAT).click()
+    # Click through to the heat in the table: its own page traces from it.
+    page.get_by_test_id("tab-table").click()
+    expect(page.get_by_test_id("trace-nodes")).to_contain_text("HEAT-1")
+    page.get_by_test_id("trace-nodes").get_by_role("link", name="HEAT-1").click()
     expect(page.locator("#epc")).to_have_value(HEAT)
     assert console_errors == []
     assert offline == []
@@ -89,10 +90,11 @@ def test_from_a_gears_genealogy_to_the_heat_and_its_recall(
     page.fill("#epc", GEAR)
     page.click("[data-testid=trace-form] button[type=submit]")
     expect(page.locator("[data-genealogy-chart][data-rendered=true]")).to_have_count(1)
-    nodes = page.get_by_test_id("trace-nodes")
-    nodes.get_by_role("link", name=HEAT).click()
+    page.get_by_test_id("tab-table").click()
+    page.get_by_test_id("trace-nodes").get_by_role("link", name="HEAT-1").click()
     expect(page.locator("#epc")).to_have_value(HEAT)
     # From the heat's own row: the recall scope of everything made from it.
+    page.get_by_test_id("tab-table").click()
     page.get_by_test_id("trace-nodes").get_by_test_id("recall-from").first.click()
     expect(page.get_by_test_id("recall-summary")).to_be_visible()
     expect(page.get_by_test_id("count-affected")).to_have_text("7")
