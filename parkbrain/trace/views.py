@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from . import finder, genealogy, graph, recall, services
 from .api_recall import REPORT_TYPES, report_response, visible_recalls
 from .models import Recall, RecallState
+from .products import gtin_of, names_by_gtin
 from .recall_report import amounts, criteria_words
 from .visible import sources_of, walked_by
 from .words import disposition_name, step_name
@@ -123,10 +124,11 @@ def _transaction(text: str) -> str:
     return f"{kind} {_short(uri)}"
 
 
-def _item_row(item: recall.Item, found: recall.Scope) -> dict:
+def _item_row(item: recall.Item, found: recall.Scope, products: dict[str, str]) -> dict:
     return {
         "item": item,
         "label": _label(item.uri),
+        "product": products.get(gtin_of(item.uri), ""),
         "step": _step(item.last_step),
         "disposition": disposition_name(item.disposition),
         "flags": [disposition_name(flag) for flag in item.persistent],
@@ -160,14 +162,16 @@ def _scope_view(found: recall.Scope, request: HttpRequest) -> dict:
         for c in found.customers
     ]
     holders = {i.holder for i in found.items if i.holder}
+    gtins = {gtin_of(i.uri) for i in [*items, *stock]}
+    products = names_by_gtin(sources_of(request.user).products, gtins)
     kept = request.GET.copy()
     for name in ("page", "stock_page"):
         kept.pop(name, None)
     return {
-        "items": [_item_row(item, found) for item in items],
+        "items": [_item_row(item, found, products) for item in items],
         "items_page": items,
         "customers": customers,
-        "stock": [_item_row(item, found) for item in stock],
+        "stock": [_item_row(item, found, products) for item in stock],
         "stock_page": stock,
         "holders": len(holders) > 1,
         "query": kept.urlencode(),

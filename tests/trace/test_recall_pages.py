@@ -10,6 +10,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from parkbrain.trace import recall, views
+from parkbrain.trace.products import gtin_of, save_products
 
 from .test_recall import HEAT, S1, plant  # noqa: F401
 
@@ -65,9 +66,11 @@ def test_criteria_steps_and_dispositions_are_words_on_the_page_and_in_the_workbo
     plant,  # noqa: F811
     demo,
 ):
+    save_products(demo.firms["gear"], [{"gtin": gtin_of(S1), "name": "二挡从动齿轮"}])
     order = recall.create_recall(demo.user("gear"), "hardness", {"epc": HEAT})
     client.force_login(demo.user("gear"))
     page = client.get(reverse("trace:recall_detail", kwargs={"pk": order.pk})).content.decode()
+    assert '<small class="muted">二挡从动齿轮</small>' in page  # the serial's product, by name
     criteria = page.split('data-testid="recall-criteria">')[1].split("</dd>")[0]
     assert "起点：可疑批次或序列号" in criteria and "HEAT-1" in criteria
     assert "start=" not in criteria
