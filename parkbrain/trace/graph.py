@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from parkbrain.core.units import amount_text
 from . import genealogy
 from .choices import Action, EdgeKind, IdentifierRole
 from .finder import Sources, lot_number
+from .models import EventIdentifier
 from .products import gtin_of, names_by_gtin
 from .words import step_name
 
@@ -81,6 +83,26 @@ def _making_event(node: genealogy.Node) -> dict[str, Any] | None:
     return (made or node.events or [None])[0]
 
 
+def _arrived(found: list[genealogy.Node], sources: Sources) -> dict[str, str]:
+    """What ADD events (receipts of raw material) stated of the lots that have one, in words;
+    one query, for the few lots that arrived rather than were made."""
+    lots = [n.uri for n in found if any(e["action"] == Action.ADD for e in n.events)]
+    if not lots:
+        return {}
+    visible = sources.events.filter(pk=OuterRef("event_id"), action=Action.ADD).order_by()
+    rows = (
+        EventIdentifier.objects.filter(uri__in=lots, role=IdentifierRole.QUANTITY)
+        .filter(Exists(visible))
+        .exclude(quantity=None)
+        .order_by("event__event_time", "id")
+        .values_list("uri", "quantity", "uom")
+    )
+    stated: dict[str, str] = {}
+    for uri, quantity, uom in rows:
+        stated.setdefault(uri, amount_text(quantity, uom))
+    return stated
+
+
 def _quantities(trace: genealogy.Trace) -> dict[str, str]:
     """What each lot's making transformations stated of it, in words (one unit only)."""
     per_event: dict[str, dict[int, tuple[Decimal | None, str]]] = defaultdict(dict)
@@ -112,6 +134,7 @@ def nodes(
         names.setdefault(uri, name)
     products = names_by_gtin(sources.products, {gtin_of(n.uri) for n in found})
     quantities = _quantities(trace) if trace else {}
+    arrived = _arrived(found, sources)
     columns = _columns(trace) if trace else {}
     views = []
     for node in found:
@@ -127,7 +150,7 @@ def nodes(
                 made_at=made["event_time"] if made else None,
                 machine=names.get(made["read_point"], "") if made else "",
                 place=names.get(place, ""),
-                quantity=quantities.get(node.uri, ""),
+                quantity=quantities.get(node.uri) or arrived.get(node.uri, ""),
                 depth=node.depth,
                 column=columns.get(node.uri, 0),
             )

@@ -175,6 +175,8 @@ def test_the_quality_engineer_finds_a_lot_by_machine_traces_it_and_recalls_a_hea
     expect(table).to_contain_text("20CrMnTiH 齿轮钢圆钢")
     expect(table).to_contain_text("锻压机")
     expect(table).to_contain_text(" 件")
+    # The heat as it arrived from the mill, in kilograms by word.
+    expect(table.locator("tr", has_text=heat.rsplit(".", 1)[1])).to_contain_text("千克")
     assert "KGM" not in table.inner_text() and "H87" not in table.inner_text()
     shot("trace-forward-table")
     # The heat's recall, from its row; the confirmation counts what executing marks.

@@ -21,6 +21,7 @@ def test_the_gear_maker_sees_its_gear_back_to_the_heat(client, demo, plant):  # 
     assert all(column[e["target"]] > column[e["source"]] for e in graph["edges"])
     heat = next(n for n in graph["nodes"] if n["name"] == HEAT)
     assert heat["lot"] == "HEAT-1" and heat["kind"] == "批次"
+    assert heat["quantity"] == ""  # no receipt recorded: not the first use passed off as it
     # Units in words, never UN/CEFACT codes.
     assert any(e["quantity"] == "600 千克" for e in graph["edges"])
     assert not any("KGM" in e["quantity"] for e in graph["edges"])
