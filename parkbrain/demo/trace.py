@@ -25,6 +25,8 @@ from parkbrain.trace.services import (
     check_capture,
 )
 
+from .orders import build_orders
+
 DOCUMENT_EVENTS = 500
 #: Checked documents waiting to be written, at most (bounds the memory the loader holds).
 QUEUE_DOCUMENTS = 8
@@ -87,4 +89,5 @@ def build_trace(as_of: date, seed: int, days: int, lines: int) -> tuple[int, Gea
         if job.events_saved != job.event_count:
             raise RuntimeError(f"the demo's {owner} events were refused: {job.errors[:3]}")
         stored += job.events_saved
+    build_orders(firms[GEAR], as_of)
     return stored, plant
