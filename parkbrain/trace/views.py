@@ -22,6 +22,7 @@ from .visible import sources_of, walked_by
 from .words import disposition_name, step_name
 
 CONTAINERS_SHOWN = 3
+STARTS_SHOWN = 20
 #: Rows of a recall's affected items (and of its stock) per page.
 ROWS_PER_PAGE = 50
 #: Table rows of a trace per page.
@@ -175,6 +176,10 @@ def _scope_view(found: recall.Scope, request: HttpRequest) -> dict:
         "stock_page": stock,
         "holders": len(holders) > 1,
         "query": kept.urlencode(),
+        # A machine's month may start from a thousand lots: the first few, a count (the report
+        # lists them all).
+        "starts": found.starts[:STARTS_SHOWN],
+        "more_starts": len(found.starts[STARTS_SHOWN:]),
     }
 
 

@@ -59,6 +59,11 @@ def test_a_long_scope_comes_a_page_at_a_time(client, plant, demo, monkeypatch): 
         first.context["scope"].items[6].uri
     ]
     assert "epc=" in last.context["view"]["query"] and "page" not in last.context["view"]["query"]
+    # The suspect identifiers too: the first few and a count.
+    monkeypatch.setattr(views, "STARTS_SHOWN", 0)
+    page = client.get(reverse("trace:recall"), {"epc": HEAT}).content.decode()
+    starts = page.split('data-testid="recall-starts">')[1].split("</p>")[0]
+    assert HEAT not in starts and 'data-testid="recall-more-starts"' in starts
 
 
 def test_criteria_steps_and_dispositions_are_words_on_the_page_and_in_the_workbook(
