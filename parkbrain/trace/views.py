@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import finder, genealogy, graph, recall, services
+from . import finder, genealogy, graph, notices, recall, services
 from .api_recall import REPORT_TYPES, report_response, visible_recalls
 from .models import Recall, RecallState
 from .products import gtin_of, names_by_gtin
@@ -266,6 +266,22 @@ def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "will_mark_shipped": sum(1 for i in marked if i.status == recall.SHIPPED),
     }
     return render(request, "trace/recall_detail.html", context)
+
+
+@login_required
+def recall_notices(request: HttpRequest) -> HttpResponse:
+    """Recalls by the caller's suppliers of goods it received: only the items shipped to it."""
+    enterprise = services.capturing_enterprise(request.user)
+    rows = [
+        {
+            "notice": notice,
+            "items": [(uri, finder.lot_number(uri)) for uri in notice.items[:STARTS_SHOWN]],
+            "more": len(notice.items[STARTS_SHOWN:]),
+            "quantity": amounts(notice.quantities),
+        }
+        for notice in notices.notices_for(enterprise)
+    ]
+    return render(request, "trace/recall_notices.html", {"rows": rows})
 
 
 @login_required

@@ -201,5 +201,14 @@ def test_the_quality_engineer_finds_a_lot_by_machine_traces_it_and_recalls_a_hea
     expect(page.get_by_test_id("recall-marked")).to_contain_text(in_stock)
     page.evaluate("document.fonts.ready")
     shot("trace-recall-executed-heat")
+    # The EV maker, which received gears of the heat, reads the notice of what it got.
+    assert int(page.get_by_test_id("count-shipped").inner_text()) > 0
+    page.context.clear_cookies()
+    login("ev")
+    page.goto(f"{live_server.url}/trace/recall/notices/")
+    notice = page.get_by_test_id("recall-notice")
+    expect(notice).to_contain_text("嘉兴精环传动科技有限公司")
+    expect(notice).to_contain_text("炉号硬度不合格")
+    shot("trace-recall-notice")
     assert console_errors == []
     assert offline == []
