@@ -17,12 +17,15 @@ from django.contrib.auth import get_user_model
 
 from parkbrain.trace.gearplant import EV, GEAR, GearPlant
 from parkbrain.trace.locations import BATCH_LIMIT, save_locations
+from parkbrain.trace.products import save_products
 from parkbrain.trace.services import (
     CheckedCapture,
     capture_checked,
     capturing_enterprise,
     check_capture,
 )
+
+from .orders import build_orders
 
 DOCUMENT_EVENTS = 500
 #: Checked documents waiting to be written, at most (bounds the memory the loader holds).
@@ -78,10 +81,13 @@ def build_trace(as_of: date, seed: int, days: int, lines: int) -> tuple[int, Gea
         # Parents come first, so each batch's parents are stored by then.
         for start in range(0, len(entries), BATCH_LIMIT):
             save_locations(firms[owner], entries[start : start + BATCH_LIMIT])
+    for owner, entries in plant.products().items():
+        save_products(firms[owner], entries)
     stored = 0
     for owner, prepared in checked_documents(plant):
         job = capture_checked(prepared, principals[owner])
         if job.events_saved != job.event_count:
             raise RuntimeError(f"the demo's {owner} events were refused: {job.errors[:3]}")
         stored += job.events_saved
+    build_orders(firms[GEAR], as_of)
     return stored, plant

@@ -30,7 +30,7 @@ from .api_schemas import (
 )
 from .genealogy import TraceError
 from .models import Recall
-from .visible import walked_by
+from .visible import sources_of, walked_by
 
 router = Router(tags=["epcis-recall"])
 
@@ -142,7 +142,8 @@ def visible_recalls(principal: object):
 )
 def recall_scope(request: HttpRequest):
     try:
-        found = recall.requested_scope(request.GET, *walked_by(request.auth))
+        products = sources_of(request.auth).products
+        found = recall.requested_scope(request.GET, *walked_by(request.auth), products)
     except TraceError as exc:
         raise ApiError(400, [exc.problem()]) from exc
     return JsonResponse(scope_document(found), json_dumps_params={"ensure_ascii": False})

@@ -140,6 +140,8 @@ class _Lot:
     machined: frozenset[str] = frozenset()
     affected: bool = False
     rework: bool = False
+    #: The work order (生产工单) the lot was made under: its forging batch's.
+    order: str = ""
 
 
 @dataclass
@@ -230,6 +232,18 @@ class GearPlant:
         ]
         return {GEAR: gear, EV: ev}
 
+    def products(self) -> dict[str, list[dict[str, str]]]:
+        """Each owner's products as {gtin, name} (the gear maker's and the steel it buys)."""
+        named = [
+            (STEEL, "20CrMnTiH 齿轮钢圆钢"),
+            (BLANK, "二挡从动齿轮锻坯"),
+            (MACHINED, "二挡从动齿轮（滚齿后）"),
+            (GEAR_LOT, "二挡从动齿轮（渗碳淬火）"),
+        ]
+        gear = [{"gtin": _gtin(prefix), "name": name} for prefix, name in named]
+        gear.append({"gtin": _gtin(SERIAL_GEAR), "name": "二挡从动齿轮（单件赋码）"})
+        return {GEAR: gear, EV: [gear[3], gear[4]]}
+
     def events(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """(owner, event) pairs, owner ``GEAR`` or ``EV``, day by day in time order; each pass
         fills ``incident`` afresh."""
@@ -250,6 +264,22 @@ class GearPlant:
         for owner, batch in pending.items():
             if batch:
                 yield owner, document(batch)
+
+
+def order_uri(number: str) -> str:
+    """A work order as the events' prodorder business transaction names it."""
+    return f"{VOCABULARY}orders/{number}"
+
+
+def _order(number: str) -> dict[str, list[dict[str, str]]]:
+    return {"bizTransactionList": [{"type": "prodorder", "bizTransaction": order_uri(number)}]}
+
+
+def _gtin(prefix: str) -> str:
+    """The GTIN-14 of a lot or serial URN prefix (urn:epc:class:lgtin:C.R.)."""
+    company, reference = prefix.rsplit(":", 1)[1].split(".")[:2]
+    digits = reference[0] + company + reference[1:]
+    return digits + gs1_check_digit(digits)
 
 
 def document(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -382,6 +412,7 @@ class _Run:
                     pieces,
                     line,
                     heats=frozenset(uri for uri, _kg in inputs),
+                    order=f"WO-{self.today:%y%m%d}-{line + 1:02d}",
                 )
                 self.blanks.append(lot)
                 self.emit(
@@ -396,6 +427,7 @@ class _Run:
                         "disposition": "in_progress",
                         "readPoint": {"id": sgln(GEAR_GCP, "0011", f"PRS{line // 2 + 1:04d}")},
                         "bizLocation": {"id": FORGE_SHOP},
+                        **_order(lot.order),
                     },
                 )
 
@@ -411,7 +443,13 @@ class _Run:
             outputs = []
             suffix = blank.uri.rsplit(".", 1)[1][1:]
             for n, pieces in enumerate(parts):
-                lot = _Lot(MACHINED + f"M{suffix}{'AB'[n]}", pieces, blank.line, blank.heats)
+                lot = _Lot(
+                    MACHINED + f"M{suffix}{'AB'[n]}",
+                    pieces,
+                    blank.line,
+                    blank.heats,
+                    order=blank.order,
+                )
                 outputs.append(lot)
                 self.machined[blank.line].append(lot)
             self.emit(
@@ -426,6 +464,7 @@ class _Run:
                     "disposition": "in_progress",
                     "readPoint": {"id": sgln(GEAR_GCP, "0012", f"HOB{blank.line + 1:04d}")},
                     "bizLocation": {"id": MACHINE_SHOP},
+                    **_order(blank.order),
                 },
             )
 
@@ -455,6 +494,7 @@ class _Run:
             heats=frozenset().union(*(i.heats for i in inputs)),
             machined=frozenset(i.uri for i in inputs if not i.rework) | inputs[0].machined,
             affected=affected or any(i.affected for i in inputs),
+            order=inputs[0].order,
         )
         if affected:
             self.incident.lots.append(lot.uri)
@@ -480,6 +520,7 @@ class _Run:
                 "disposition": "in_progress",
                 "readPoint": {"id": self.plant.furnace(furnace)},
                 "bizLocation": {"id": HEAT_SHOP},
+                **_order(lot.order),
                 "sensorElementList": [
                     {
                         "sensorMetadata": {

@@ -531,6 +531,13 @@ def node_events(events: QuerySet[Event], uris: list[str]) -> QuerySet[EventIdent
     )
 
 
+def named_nodes(uris: list[str], events: QuerySet[Event]) -> list[Node]:
+    """Nodes of `uris` (not walked) with the events of `events` that name them."""
+    nodes = {uri: Node(uri, 0) for uri in uris}
+    _add_events(events, nodes)
+    return list(nodes.values())
+
+
 def _add_events(events: QuerySet[Event], nodes: dict[str, Node]) -> dict[int, str]:
     """Attach to each node the events that name it (one query); answer each attached event's
     public ID (declared eventID, else Event Hash ID) by primary key."""

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from parkbrain.core.people import person_name
 from parkbrain.registry.models import ApiToken, Enterprise
 
 from .choices import Action, CaptureState, EdgeKind, ErrorBehaviour, EventType, IdentifierRole
@@ -462,7 +463,7 @@ class Recall(models.Model):
 
 def _actor(person: "AbstractUser | None", token: ApiToken | None) -> str:
     if person is not None:
-        return person.get_full_name() or person.get_username()
+        return person_name(person)
     if token is not None:
         return _("API token %(name)s") % {"name": token.name}
     return ""
@@ -580,6 +581,33 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.uri
+
+
+class Product(models.Model):
+    """A trade item of one enterprise's master data (EPCIS's EPCClass vocabulary): its GTIN
+    and the name people call it by. Lots and serials of the GTIN show that name."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="epcis_products",
+        verbose_name=_("enterprise"),
+    )
+    gtin = models.CharField(_("GTIN"), max_length=14, help_text=_("GTIN-14, with check digit."))
+    name = models.CharField(_("product name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["enterprise", "gtin"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "gtin"], name="trace_product_once_per_enterprise"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class NamedQuery(models.Model):

@@ -35,7 +35,7 @@ from parkbrain.core.db import lookup_plans
 from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting
 
-from . import genealogy, identifiers, services
+from . import finder, genealogy, identifiers, services
 from .choices import Action, EdgeKind, EventType, IdentifierRole
 from .genealogy import TraceError
 from .hashing import CBV
@@ -46,6 +46,7 @@ from .models import (
     EventIdentifier,
     GenealogyEdge,
     Location,
+    Product,
     Recall,
     RecallState,
     known_as,
@@ -135,7 +136,11 @@ def parse_criteria(params: Mapping[str, str]) -> Criteria:
     if start not in STARTS:
         raise TraceError("start", start, _("use one of %(starts)s") % {"starts": ", ".join(STARTS)})
     if start == START_IDENTIFIER:
-        return Criteria(start, epc=genealogy.start_identifier(params.get("epc", "")))
+        text = (params.get("epc") or "").strip()
+        if finder.looks_like_identifier(text) or not text:
+            return Criteria(start, epc=genealogy.start_identifier(text))
+        # A lot number, product or machine name: ``known_lot`` finds the one it names.
+        return Criteria(start, epc=text)
     if start == START_INSPECTION:
         event = (params.get("event") or "").strip()
         if not event or len(event) > 500:
@@ -183,6 +188,27 @@ def known_machine(
         return criteria
     reason = _("no such machine is known: none of your events or master data names it")
     raise TraceError("readPoint", given, reason)
+
+
+def known_lot(criteria: Criteria, sources: finder.Sources) -> Criteria:
+    """The criteria with a lot given without GS1 syntax (its number, product, work order,
+    machine or place) as its identifier; TraceError when the text names none or several."""
+    if criteria.start != START_IDENTIFIER or finder.looks_like_identifier(criteria.epc):
+        return criteria
+    return replace(criteria, epc=finder.find_one(criteria.epc, sources))
+
+
+def known_start(
+    criteria: Criteria,
+    events: QuerySet[Event],
+    places: QuerySet[Location],
+    products: QuerySet[Product] | None = None,
+) -> Criteria:
+    """The criteria with a machine or a lot given as people name them (see ``known_machine``
+    and ``known_lot``) in the form events state them."""
+    products = Product.objects.none() if products is None else products
+    criteria = known_machine(criteria, events, places)
+    return known_lot(criteria, finder.Sources(events, places, products))
 
 
 def start_identifiers(criteria: Criteria, events: QuerySet[Event]) -> list[str]:
@@ -325,17 +351,19 @@ def requested_scope(
     edges: QuerySet[GenealogyEdge],
     events: QuerySet[Event],
     places: QuerySet[Location],
+    products: QuerySet[Product] | None = None,
 ) -> Scope:
-    """``scope`` of the criteria query parameters give (``parse_criteria``), a machine also
-    by the name master data gives it (``known_machine``)."""
-    criteria = known_machine(parse_criteria(params), events, places)
+    """``scope`` of the criteria query parameters give (``parse_criteria``), a machine or a
+    lot also as people name them (``known_start``)."""
+    criteria = known_start(parse_criteria(params), events, places, products)
     return scope(criteria, edges, events, places)
 
 
 def _names(found: Scope, places: QuerySet[Location]) -> dict[str, str]:
-    """Names of the scope's customers and locations (one query). Where two enterprises name
+    """Names of the scope's customers, locations and machine (one query). Where two enterprises name
     the same identifier, the first stated (lowest id) is taken."""
     uris = {c.party for c in found.customers} | {i.location for i in found.items}
+    uris.add(found.criteria.read_point)
     uris.discard("")
     names: dict[str, str] = {}
     rows = places.filter(uri__in=uris).exclude(name="").order_by("id").values_list("uri", "name")
@@ -742,10 +770,11 @@ def create_recall(
             reason[:200],
             _("say why, in at most %(max)d characters") % {"max": REASON_MAX},
         )
-    criteria = known_machine(
+    criteria = known_start(
         parse_criteria(params),
         Event.objects.filter(enterprise=enterprise),
         Location.objects.filter(enterprise=enterprise),
+        Product.objects.filter(enterprise=enterprise),
     )
     person, token = acting(principal)
     recall = Recall(
@@ -800,6 +829,14 @@ def marking_document(items: list[Item], moment: datetime) -> dict[str, Any]:
     }
 
 
+def marking_targets(found: Scope, include_shipped: bool) -> list[Item]:
+    """What executing a recall marks: the items in stock, and the shipped ones too when
+    `include_shipped`. The confirmation counts from this, so it says what will be marked."""
+    return [
+        i for i in found.items if i.status == IN_STOCK or (include_shipped and i.status == SHIPPED)
+    ]
+
+
 def execute_recall(recall: Recall, principal: object) -> Recall:
     """Mark the recall's items recalled: those in stock, or every affected item the enterprise
     recorded when ``include_shipped``. Only the recall's own enterprise executes; a second call
@@ -811,11 +848,7 @@ def execute_recall(recall: Recall, principal: object) -> Recall:
         if locked.state == RecallState.EXECUTED:
             return locked
         found = recall_scope(locked)
-        targets = [
-            i
-            for i in found.items
-            if i.status == IN_STOCK or (locked.include_shipped and i.status == SHIPPED)
-        ]
+        targets = marking_targets(found, locked.include_shipped)
         now = timezone.now()
         # Whole milliseconds, as the Event Hash ID reads times, so a rebuild hashes the same.
         moment = now.replace(microsecond=now.microsecond // 1000 * 1000)

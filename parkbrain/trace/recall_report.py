@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -16,27 +17,34 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from parkbrain.core.units import unit_symbol
+from parkbrain.core.units import amount_text
 from parkbrain.reporting.spreadsheets import append_text_row
 
+from .finder import lot_number
+from .graph import step_word
 from .models import Recall
-from .recall import FINISHED, GONE, IN_STOCK, RECALLED, SHIPPED, Item, Scope
+from .recall import (
+    FINISHED,
+    GONE,
+    IN_STOCK,
+    RECALLED,
+    SHIPPED,
+    START_IDENTIFIER,
+    START_INSPECTION,
+    START_INSPECTIONS,
+    START_MACHINE,
+    Item,
+    Scope,
+)
+from .words import disposition_name, step_name
 
 PDF_FONT = "STSong-Light"
 Table = list[list[object]]
 
 
 def amounts(values: dict[str, Decimal]) -> str:
-    """Quantities per unit as text: 476.782 kg; a count has no unit code (pieces)."""
-    return "; ".join(
-        f"{_number(amount)} {unit_symbol(unit or 'EA')}" for unit, amount in sorted(values.items())
-    )
-
-
-def _number(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.quantize(Decimal('0.001')).normalize():f}"
+    """Quantities per unit in words: 476.782 千克; a count has no unit code (件)."""
+    return "; ".join(amount_text(amount, unit) for unit, amount in sorted(values.items()))
 
 
 def _when(moment) -> str:
@@ -68,10 +76,45 @@ def criteria_rows(found: Scope, recall: Recall | None) -> Table:
             [_("Created at"), _when(recall.created_at)],
             [_("Executed at"), _when(recall.executed_at)],
         ]
-    rows += [[name, value] for name, value in found.criteria.as_params().items()]
+    rows += [[name, value] for name, value in criteria_words(found)]
     rows.append([_("Suspect identifiers"), "\n".join(found.starts)])
     rows.append([_("Computed at"), _when(timezone.now())])
     return rows
+
+
+START_NAMES = {
+    START_IDENTIFIER: gettext_lazy("A suspect lot or serial"),
+    START_MACHINE: gettext_lazy("A machine in a time window"),
+    START_INSPECTION: gettext_lazy("A non-conformant inspection"),
+    START_INSPECTIONS: gettext_lazy("Non-conformant inspections in a time window"),
+}
+
+
+def criteria_words(found: Scope) -> list[tuple[str, str]]:
+    """A scope's criteria in words: where it starts, the lot by its number, the machine by
+    its name, the window in local time."""
+    criteria = found.criteria
+    rows = [(_("Start from"), str(START_NAMES[criteria.start]))]
+    if criteria.epc:
+        rows.append((_("Lot or serial"), f"{lot_number(criteria.epc)}\n{criteria.epc}"))
+    if criteria.read_point:
+        rows.append((_("Machine"), _named(criteria.read_point, found)))
+    if criteria.event:
+        rows.append((_("Inspection event ID"), criteria.event))
+    if criteria.since is not None:
+        rows.append((_("From"), _when(criteria.since)))
+    if criteria.until is not None:
+        rows.append((_("To"), _when(criteria.until)))
+    return rows
+
+
+def step_words(uri: str) -> str:
+    return step_name(step_word(uri)) if uri else ""
+
+
+def disposition_words(item: Item) -> str:
+    words = [disposition_name(d) for d in [item.disposition, *item.persistent] if d]
+    return "、".join(words)
 
 
 def summary_rows(found: Scope) -> Table:
@@ -113,10 +156,10 @@ def item_rows(found: Scope) -> Table:
                 item.uri,
                 kind_label(item),
                 status_label(item.status),
-                item.last_step,
+                step_words(item.last_step),
                 _when(item.last_time),
                 _named(item.location, found),
-                ", ".join([item.disposition, *item.persistent]).strip(", "),
+                disposition_words(item),
                 item.holder,
                 ", ".join(item.containers),
                 amounts(item.carried),
@@ -176,7 +219,8 @@ def stock_rows(found: Scope) -> Table:
             if item.quantity is not None
             else ""
         )
-        rows.append([item.uri, _named(item.location, found), item.holder, quantity, item.last_step])
+        place = _named(item.location, found)
+        rows.append([item.uri, place, item.holder, quantity, step_words(item.last_step)])
     return rows
 
 

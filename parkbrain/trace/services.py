@@ -32,6 +32,7 @@ from .models import (
     declared_as,
     event_id_batches,
 )
+from .products import save_products
 from .validation import CheckedDocument, CleanEvent, Problem, check_document
 
 
@@ -83,6 +84,8 @@ class CheckedCapture:
     context_json: str | None
     #: Locations the header's master data states (see ``masterdata.location_entries``).
     locations: list[dict[str, str]] = field(default_factory=list)
+    #: Products the header's master data names (see ``masterdata.product_entries``).
+    products: list[dict[str, str]] = field(default_factory=list)
 
     def for_transfer(self) -> "CheckedCapture":
         """The same capture without each event's parsed JSON, which its rows hold as text:
@@ -92,7 +95,7 @@ class CheckedCapture:
             for i in self.incoming
         ]
         checked = replace(self.checked, events=[i.clean for i in lighter])
-        return CheckedCapture(checked, lighter, self.context_json, self.locations)
+        return CheckedCapture(checked, lighter, self.context_json, self.locations, self.products)
 
 
 def check_capture(document: Any) -> CheckedCapture:
@@ -105,7 +108,11 @@ def check_capture(document: Any) -> CheckedCapture:
             hash_id = hasher.hash_id(clean.data)
             incoming.append(_Incoming(clean, hash_id, _rows(clean, hash_id, checked.context)))
     return CheckedCapture(
-        checked, incoming, json_text(checked.context), masterdata.location_entries(document)
+        checked,
+        incoming,
+        json_text(checked.context),
+        masterdata.location_entries(document),
+        masterdata.product_entries(document),
     )
 
 
@@ -217,6 +224,8 @@ def _capture(
             problems.extend(refused)
             if refused and error_behaviour == ErrorBehaviour.ROLLBACK:
                 incoming = []
+        if prepared.products and not checked.document_refused:
+            save_products(enterprise, prepared.products)
         saved, duplicates = _store(job, enterprise, incoming, prepared.context_json)
         job.events_saved, job.events_duplicate = saved, duplicates
         job.events_refused = job.event_count - saved - duplicates

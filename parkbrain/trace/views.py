@@ -6,21 +6,27 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import genealogy, recall, services
+from . import finder, genealogy, graph, notices, recall, services
 from .api_recall import REPORT_TYPES, report_response, visible_recalls
 from .models import Recall, RecallState
-from .recall_report import amounts
-from .visible import walked_by
+from .products import gtin_of, names_by_gtin
+from .recall_report import amounts, criteria_words
+from .visible import sources_of, walked_by
 from .words import disposition_name, step_name
 
-CBV_BIZ_STEP = "https://ref.gs1.org/cbv/BizStep-"
 CONTAINERS_SHOWN = 3
+STARTS_SHOWN = 20
+#: Rows of a recall's affected items (and of its stock) per page.
+ROWS_PER_PAGE = 50
+#: Table rows of a trace per page.
+NODES_PER_PAGE = 100
 
 
 def _short(uri: str) -> str:
@@ -29,69 +35,71 @@ def _short(uri: str) -> str:
 
 
 def _step(uri: str) -> str:
-    """A business step by its word: CBV's (packing) or the last part of a plant's own URI."""
-    if uri.startswith(CBV_BIZ_STEP):
-        return uri.removeprefix(CBV_BIZ_STEP)
-    return uri.rstrip("/").rsplit("/", 1)[-1] if uri.startswith("http") else uri
+    return step_name(graph.step_word(uri))
 
 
 @login_required
 def genealogy_page(request: HttpRequest) -> HttpResponse:
+    """Find a lot (by number, product, work order, machine, place, day or identifier) and
+    draw its trace; when the text names several lots, list them to choose from."""
     raw = request.GET.get("epc", "").strip()
     direction = request.GET.get("direction", genealogy.BACKWARD)
     if direction not in (genealogy.BACKWARD, genealogy.FORWARD):
         direction = genealogy.BACKWARD
-    context: dict = {"epc": raw, "direction": direction, "error": "", "trace": None}
+    sources = sources_of(request.user)
+    context: dict = {
+        "epc": raw,
+        "direction": direction,
+        "error": "",
+        "trace": None,
+        "choices": None,
+        "placeholder": finder.example(sources),
+    }
     if raw:
         try:
-            start = genealogy.start_identifier(raw)
+            found = finder.find(raw, sources)
             depth = genealogy.checked_depth(request.GET.get("depth"))
         except genealogy.TraceError as exc:
             context["error"] = exc.reason
         else:
-            walked = walked_by(request.user)
-            trace = genealogy.walk(start, direction, walked.edges, walked.events, depth=depth)
-            context["trace"] = trace
-            context["graph"] = _graph(trace)
+            if len(found.uris) == 1:
+                walked = walked_by(request.user)
+                trace = genealogy.walk(
+                    found.uris[0], direction, walked.edges, walked.events, depth=depth
+                )
+                views = graph.nodes(trace.nodes, sources, trace)
+                context["trace"] = trace
+                context["graph"] = graph.graph(trace, views)
+                context["rows"] = Paginator(views, NODES_PER_PAGE).get_page(request.GET.get("page"))
+                context["titles"] = graph.column_titles(views)
+            elif found.uris:
+                context["found"] = found
+                context["choices"] = _choices(found, sources)
+            else:
+                context["error"] = _(
+                    "No lot, work order, product, machine or place of yours is called “%(text)s”."
+                ) % {"text": raw}
+    context["trace_url"] = reverse("trace:genealogy")
+    context["recall_url"] = reverse("trace:recall")
     return render(request, "trace/genealogy.html", context)
 
 
-def _graph(trace: genealogy.Trace) -> dict:
-    """Nodes placed in columns by depth (the start on the left), edges with their quantities,
-    and for each node the page that traces from it."""
-    page = reverse("trace:genealogy")
-    recall_page = reverse("trace:recall")
-    columns: dict[int, int] = {}
-    nodes = []
-    for node in sorted(trace.nodes, key=lambda n: (n.depth, n.uri)):
-        row = columns.get(node.depth, 0)
-        columns[node.depth] = row + 1
-        steps = sorted({step_name(_step(e["biz_step"])) for e in node.events if e["biz_step"]})
-        nodes.append(
-            {
-                "name": node.uri,
-                "label": _short(node.uri),
-                "x": node.depth * 220,
-                "y": row * 70,
-                "depth": node.depth,
-                "steps": steps,
-                "link": page + "?" + urlencode({"epc": node.uri, "direction": trace.direction}),
-                "recall": recall_page + "?" + urlencode({"start": "identifier", "epc": node.uri}),
-            }
-        )
-    edges = [
-        {
-            "source": edge.from_uri if trace.direction == genealogy.FORWARD else edge.to_uri,
-            "target": edge.to_uri if trace.direction == genealogy.FORWARD else edge.from_uri,
-            "kind": edge.kind,
-            "quantity": f"{edge.from_quantity.normalize():f} {edge.from_uom}".strip()
-            if edge.from_quantity is not None
-            else "",
-        }
-        for edge in trace.edges
-        if edge.from_uri
-    ]
-    return {"nodes": nodes, "edges": edges}
+@login_required
+def suggest(request: HttpRequest) -> JsonResponse:
+    """What the typed start of a lot number, work order, machine, place or product may be,
+    from the caller's own data only."""
+    text = request.GET.get("q", "")[:100]
+    return JsonResponse(
+        {"suggestions": finder.suggest(text, sources_of(request.user))},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _choices(found: finder.Found, sources: finder.Sources) -> list[graph.NodeView]:
+    """The lots a text names, each with its product, step, day and machine to tell them apart."""
+    views = graph.nodes(genealogy.named_nodes(found.uris, sources.events), sources)
+    by_uri = {view.uri: view for view in views}
+    return [by_uri[uri] for uri in found.uris]
 
 
 # -- recall ---------------------------------------------------------------------------------
@@ -117,45 +125,70 @@ def _transaction(text: str) -> str:
     return f"{kind} {_short(uri)}"
 
 
-def _scope_view(found: recall.Scope) -> dict:
-    """The scope's tables with short labels for the page (full identifiers in titles)."""
-    items = [
-        {
-            "item": item,
-            "label": _label(item.uri),
-            "step": step_name(_step(item.last_step)),
-            "disposition": disposition_name(item.disposition),
-            "flags": [disposition_name(flag) for flag in item.persistent],
-            "location": found.name(item.location) or _label(item.location) if item.location else "",
-            # A lot spread over many cases would make a row a page tall: the first few, a count.
-            "containers": [(c, _label(c)) for c in item.containers[:CONTAINERS_SHOWN]],
-            "more_containers": item.containers[CONTAINERS_SHOWN:],
-            "carried": amounts(item.carried),
-            "quantity": amounts({item.uom: item.quantity}) if item.quantity is not None else "",
-            "remaining": amounts({item.remaining_uom: item.remaining}) if item.remaining else "",
-            "genealogy": reverse("trace:genealogy")
-            + "?"
-            + urlencode({"epc": item.uri, "direction": genealogy.BACKWARD}),
-        }
-        for item in found.items
-    ]
+def _item_row(item: recall.Item, found: recall.Scope, products: dict[str, str]) -> dict:
+    return {
+        "item": item,
+        "label": _label(item.uri),
+        "product": products.get(gtin_of(item.uri), ""),
+        "step": _step(item.last_step),
+        "disposition": disposition_name(item.disposition),
+        "flags": [disposition_name(flag) for flag in item.persistent],
+        "location": found.name(item.location) or _label(item.location) if item.location else "",
+        # A lot spread over many cases would make a row a page tall: the first few, a count.
+        "containers": [(c, _label(c)) for c in item.containers[:CONTAINERS_SHOWN]],
+        "more_containers": item.containers[CONTAINERS_SHOWN:],
+        "carried": amounts(item.carried),
+        "quantity": amounts({item.uom: item.quantity}) if item.quantity is not None else "",
+        "remaining": amounts({item.remaining_uom: item.remaining}) if item.remaining else "",
+        "genealogy": reverse("trace:genealogy")
+        + "?"
+        + urlencode({"epc": item.uri, "direction": genealogy.BACKWARD}),
+    }
+
+
+def _scope_view(found: recall.Scope, request: HttpRequest) -> dict:
+    """The scope's tables with short labels for the page (full identifiers in titles), the
+    affected items and the stock a page of ``ROWS_PER_PAGE`` at a time."""
+    items = Paginator(found.items, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    stock = Paginator(found.in_stock, ROWS_PER_PAGE).get_page(request.GET.get("stock_page"))
     customers = [
         {
             "customer": c,
             "label": found.name(c.party) or _label(c.party) if c.party else "",
             "unnamed": bool(c.party) and not found.name(c.party),
             "carried": amounts(c.carried),
-            "transactions": [_transaction(t) for t in c.transactions],
+            "transactions": [_transaction(t) for t in c.transactions[:CONTAINERS_SHOWN]],
+            "more_transactions": c.transactions[CONTAINERS_SHOWN:],
         }
         for c in found.customers
     ]
-    stock = [r for r in items if r["item"].status == recall.IN_STOCK]
     holders = {i.holder for i in found.items if i.holder}
-    return {"items": items, "customers": customers, "stock": stock, "holders": len(holders) > 1}
+    gtins = {gtin_of(i.uri) for i in [*items, *stock]}
+    products = names_by_gtin(sources_of(request.user).products, gtins)
+    kept = request.GET.copy()
+    for name in ("page", "stock_page"):
+        kept.pop(name, None)
+    return {
+        "items": [_item_row(item, found, products) for item in items],
+        "items_page": items,
+        "customers": customers,
+        "stock": [_item_row(item, found, products) for item in stock],
+        "stock_page": stock,
+        "holders": len(holders) > 1,
+        "query": kept.urlencode(),
+        # A machine's month may start from a thousand lots: the first few, a count (the report
+        # lists them all).
+        "starts": found.starts[:STARTS_SHOWN],
+        "more_starts": len(found.starts[STARTS_SHOWN:]),
+    }
 
 
 def _visible_scope(request: HttpRequest, params: dict[str, str]) -> recall.Scope:
-    return recall.requested_scope(params, *walked_by(request.user))
+    sources = sources_of(request.user)
+    walked = walked_by(request.user)
+    return recall.requested_scope(
+        params, walked.edges, walked.events, walked.places, sources.products
+    )
 
 
 @login_required
@@ -173,6 +206,8 @@ def recall_page(request: HttpRequest) -> HttpResponse:
         "scope": None,
         "reason": data.get("reason", ""),
         "recalls": visible_recalls(request.user)[:20],
+        "placeholder": finder.example(sources_of(request.user)),
+        "machine_placeholder": finder.machine_example(sources_of(request.user)),
     }
     if request.method == "POST":
         try:
@@ -189,7 +224,7 @@ def recall_page(request: HttpRequest) -> HttpResponse:
     if params and context["error"] is None:
         try:
             context["scope"] = _visible_scope(request, params)
-            context["view"] = _scope_view(context["scope"])
+            context["view"] = _scope_view(context["scope"], request)
         except genealogy.TraceError as exc:
             context["error"] = exc
     context["query"] = urlencode(params)
@@ -218,14 +253,35 @@ def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and order.state == RecallState.DRAFT
     )
     found = recall.recall_scope(order)
+    marked = recall.marking_targets(found, order.include_shipped)
     context = {
         "recall": order,
         "scope": found,
-        "view": _scope_view(found),
+        "view": _scope_view(found, request),
         "can_execute": executes,
+        "criteria": criteria_words(found),
         "criteria_query": urlencode(order.criteria),
+        "will_mark": len(marked),
+        "will_mark_stock": sum(1 for i in marked if i.status == recall.IN_STOCK),
+        "will_mark_shipped": sum(1 for i in marked if i.status == recall.SHIPPED),
     }
     return render(request, "trace/recall_detail.html", context)
+
+
+@login_required
+def recall_notices(request: HttpRequest) -> HttpResponse:
+    """Recalls by the caller's suppliers of goods it received: only the items shipped to it."""
+    enterprise = services.capturing_enterprise(request.user)
+    rows = [
+        {
+            "notice": notice,
+            "items": [(uri, finder.lot_number(uri)) for uri in notice.items[:STARTS_SHOWN]],
+            "more": len(notice.items[STARTS_SHOWN:]),
+            "quantity": amounts(notice.quantities),
+        }
+        for notice in notices.notices_for(enterprise)
+    ]
+    return render(request, "trace/recall_notices.html", {"rows": rows})
 
 
 @login_required

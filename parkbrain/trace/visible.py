@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 
 from parkbrain.registry import tenancy
 
+from .finder import Sources
 from .genealogy import once_each
-from .models import Event, GenealogyEdge, Location
+from .models import Event, GenealogyEdge, Location, Product
 
 
 class Walked(NamedTuple):
@@ -26,3 +27,10 @@ def walked_by(principal: object) -> Walked:
     if scope.sees_whole_zone or len(scope.enterprise_ids) > 1:
         edges, events = once_each(edges, events)
     return Walked(edges, events, places)
+
+
+def sources_of(principal: object) -> Sources:
+    """What the principal's finder searches (see ``finder.find``)."""
+    walked = walked_by(principal)
+    products = tenancy.restrict(Product.objects.all(), principal, via="enterprise")
+    return Sources(walked.events, walked.places, products)

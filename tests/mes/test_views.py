@@ -16,6 +16,8 @@ def test_the_gear_maker_sees_its_order_with_operations_lots_and_inspections(
     listed = client.get(LIST)
     assert [o.number for o in listed.context["orders"]] == ["WO-2026-001"]
     assert listed.context["orders"][0].operation_count == 3
+    planned = listed.content.decode().split('data-testid="orders"')[1]
+    assert " 件</td>" in planned and " EA</td>" not in planned  # the unit by its word
     order = ProductionOrder.objects.get()
     page = client.get(reverse("mes:order", args=[order.pk]))
     assert page.status_code == 200

@@ -121,6 +121,12 @@ COVERED = {
         "tests.trace.test_genealogy.test_the_receiving_enterprise_sees_only_its_own_events"
     ),
     "trace:genealogy": "tests.trace.test_views.test_the_page_shows_nothing_of_another_enterprise",
+    "trace:recall_notices": (
+        "tests.trace.test_recall_notices.test_no_one_else_sees_a_notice_nor_the_suppliers_name"
+    ),
+    "trace:suggest": (
+        "tests.trace.test_finder.test_suggestions_come_from_the_callers_own_data_only"
+    ),
     "api:epcis_trace_forward": (
         "tests.trace.test_genealogy"
         ".test_the_analyst_sees_the_whole_zone_and_another_zone_sees_nothing"

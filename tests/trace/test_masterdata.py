@@ -191,3 +191,50 @@ def test_a_location_without_an_identifier_is_refused(client, gear_token, entry):
     from parkbrain.trace.models import Location
 
     assert not Location.objects.exists()
+
+
+EPC_CLASSES = "urn:epcglobal:epcis:vtype:EPCClass"
+SHORT = "urn:epcglobal:cbv:mda#descriptionShort"
+
+
+def test_the_headers_epc_classes_name_the_capturing_enterprises_products(
+    client, gear_token, ev_token, demo
+):
+    from parkbrain.trace.models import Product
+    from parkbrain.trace.products import gtin_of
+
+    gear_gtin = gtin_of("urn:epc:id:sgtin:6901234.012345.1")
+    classes = _vocabulary(
+        EPC_CLASSES,
+        {
+            "id": "urn:epc:idpat:sgtin:6901234.012345.*",
+            "attributes": [{"id": "cbvmda:descriptionShort", "attribute": " 二挡从动齿轮 "}],
+        },
+        # A lot's class and a Digital Link name GTINs too; the regulated name when no short one.
+        {
+            "id": "urn:epc:class:lgtin:6901234.011111.HEAT-1",
+            "attributes": [
+                {"id": "urn:epcglobal:cbv:mda#regulatedProductName", "attribute": "齿轮钢"}
+            ],
+        },
+        # Not a GTIN, or no name: not kept.
+        {
+            "id": "urn:gdst:example.com:product:class:1.TUNA",
+            "attributes": [{"id": SHORT, "attribute": "金枪鱼"}],
+        },
+        {"id": "https://id.gs1.org/01/09521234543213", "attributes": []},
+    )
+    job = _capture(client, _document(classes), gear_token)
+    assert job["success"], job["errors"]
+    stored = dict(Product.objects.filter(enterprise=demo.firms["gear"]).values_list("gtin", "name"))
+    assert stored == {
+        gear_gtin: "二挡从动齿轮",
+        gtin_of("urn:epc:class:lgtin:6901234.011111.HEAT-1"): "齿轮钢",
+    }
+    assert not Product.objects.filter(enterprise=demo.firms["ev"]).exists()
+    # The pages call the serial by its product's name; another enterprise sees none of it.
+    client.force_login(demo.user("gear"))
+    found = client.get("/trace/suggest/", {"q": "二挡"}).json()["suggestions"]
+    assert {"value": "二挡从动齿轮", "label": "二挡从动齿轮", "kind": "产品"} in found
+    client.force_login(demo.user("ev"))
+    assert client.get("/trace/suggest/", {"q": "二挡"}).json()["suggestions"] == []

@@ -16,11 +16,17 @@ def test_the_gear_maker_sees_its_gear_back_to_the_heat(client, demo, plant):  # 
     graph = response.context["graph"]
     depths = {n["name"]: n["depth"] for n in graph["nodes"]}
     assert depths[S1] == 0 and depths[HEAT] == 4
+    # Columns by process step: each node right of everything it came from.
+    column = {n["name"]: n["column"] for n in graph["nodes"]}
+    assert all(column[e["target"]] > column[e["source"]] for e in graph["edges"])
     heat = next(n for n in graph["nodes"] if n["name"] == HEAT)
-    assert heat["link"].startswith(PAGE) and "direction=backward" in heat["link"]
-    assert any(e["quantity"] == "600 KGM" for e in graph["edges"])
+    assert heat["lot"] == "HEAT-1" and heat["kind"] == "批次"
+    assert heat["quantity"] == ""  # no receipt recorded: not the first use passed off as it
+    # Units in words, never UN/CEFACT codes.
+    assert any(e["quantity"] == "600 千克" for e in graph["edges"])
+    assert not any("KGM" in e["quantity"] for e in graph["edges"])
     gear = next(n for n in graph["nodes"] if n["name"] == S1)
-    assert gear["steps"] == ["包装", "打标"]  # CBV's step and the plant's own, by name
+    assert (gear["kind"], gear["step"]) == ("单件", "打标")  # the plant's own step, by name
 
 
 def test_the_page_shows_nothing_of_another_enterprise(client, demo, other_zone, plant):  # noqa: F811
