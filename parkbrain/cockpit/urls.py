@@ -8,5 +8,6 @@ urlpatterns = [
     path("cockpit/wall/", views.wall, name="wall"),
     path("cockpit/export.<str:fmt>", views.export, name="export"),
     path("cockpit/held-out/", views.held_out, name="held_out"),
+    path("cockpit/firms/", views.firms, name="firms"),
     path("enterprises/<int:pk>/portrait/", views.portrait, name="portrait"),
 ]

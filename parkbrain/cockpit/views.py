@@ -26,11 +26,11 @@ from parkbrain.registry.models import Enterprise, Park, Zone
 from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row, text_cell
 
-from . import figures
+from . import drill, figures
 from . import portrait as portrait_data
 from .cache import ZoneFigures
-from .choices import MapFigure
-from .compute import Figure, Group
+from .choices import DrillBy, MapFigure
+from .compute import TREND_CODE, Figure, Group
 from .forms import CockpitFilterForm
 
 # How the pages show amounts: yuan in 亿元, dollars in 万美元, standard coal in 万吨.
@@ -39,6 +39,8 @@ DISPLAY_UNITS = {
     "美元": (Decimal(10_000), "万美元"),
     "吨标准煤": (Decimal(10_000), "万吨标准煤"),
 }
+# One firm's amount reads best in 万 (万元, 万美元); its tonnes of coal stay tonnes.
+FIRM_UNITS = {"元": (Decimal(10_000), "万元"), "美元": (Decimal(10_000), "万美元")}
 
 
 def _zone_for_cockpit(request: HttpRequest) -> Zone:
@@ -108,27 +110,45 @@ def _basis(board: figures.Dashboard) -> dict:
     }
 
 
-def _drill_url(board: figures.Dashboard, **extra: object) -> str:
-    """The enterprise list behind a chart: the cockpit's filters plus the clicked slice."""
-    params: dict[str, object] = {"above_scale": "yes", "year": board.filters.period.year}
-    if board.filters.park is not None:
-        params["park"] = board.filters.park.pk
-    if board.filters.industry is not None:
-        params["industry"] = board.filters.industry.slug
-    params.update({k: v for k, v in extra.items() if v is not None})
-    return reverse("registry:enterprises") + "?" + urlencode(params)
+def _drill_base(board: figures.Dashboard, form: CockpitFilterForm) -> dict[str, object]:
+    """The cockpit's filters spelled out, so the list behind a figure and the way back from
+    it show the same period, whatever the cockpit opened on."""
+    chosen = board.filters
+    params: dict[str, object] = {
+        "kind": chosen.period.kind,
+        "year": chosen.period.year,
+        "month": chosen.period.month,
+        "convention": chosen.convention,
+        "basis": chosen.basis,
+        "map": form.map_figure,
+    }
+    if chosen.park is not None:
+        params["park"] = chosen.park.pk
+    if chosen.industry is not None:
+        params["industry"] = chosen.industry.slug
+    return params
 
 
-def _groups_chart(board: figures.Dashboard, groups: list[Group], unit: str, param: str) -> dict:
+def _drill_url(
+    base: dict[str, object], figure: str = TREND_CODE, by: str = "", key: object = None
+) -> str:
+    """The enterprises behind a figure: the cockpit's filters plus the clicked slice."""
+    params = {**base, "figure": figure}
+    if by:
+        params |= {"by": by, "key": drill.group_key(key)}
+    return reverse("cockpit:firms") + "?" + urlencode(params)
+
+
+def _groups_chart(base: dict[str, object], groups: list[Group], unit: str, by: str) -> dict:
     labels, values, links = [], [], []
     for group in groups:
         labels.append(group.label)
         values.append(scaled(group.value, unit)[0])
-        links.append(_drill_url(board, **{param: group.key}) if group.key is not None else "")
+        links.append(_drill_url(base, by=by, key=group.key))
     return {"labels": labels, "values": values, "links": links, "unit": scaled(None, unit)[1]}
 
 
-def _map_data(board: figures.Dashboard, figure: str) -> dict:
+def _map_data(board: figures.Dashboard, figure: str, base: dict[str, object]) -> dict:
     # Parks first, so the centres inside them are drawn (and clicked) on top.
     parks = sorted(
         Park.objects.filter(zone=board.zone), key=lambda p: (p.kind != AreaKind.PARK, p.sort_order)
@@ -163,7 +183,12 @@ def _map_data(board: figures.Dashboard, figure: str) -> dict:
                     "name": park.name,
                     "kind": park.kind,
                     "value": [*label_point(park.outline), value],
-                    "link": _drill_url(board, park=park.pk),
+                    "link": _drill_url(
+                        base,
+                        code,
+                        DrillBy.PARK if park.kind == AreaKind.PARK else DrillBy.AREA,
+                        park.pk,
+                    ),
                 }
             )
     unit = {
@@ -180,7 +205,12 @@ def _map_data(board: figures.Dashboard, figure: str) -> dict:
 
 
 def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
-    headline = [_card(f) for f in board.headline]
+    base = _drill_base(board, form)
+    headline = [_card(f) | {"firms": _drill_url(base, f.key)} for f in board.headline]
+    counts = [
+        _card(f) | ({"firms": _drill_url(base)} if f.key == "reporting" else {})
+        for f in board.counts
+    ]
     trend_unit = scaled(None, "元")[1]
     query = {k: v for k, v in form.data.items() if v} if form.is_bound else {}
     top = [
@@ -209,7 +239,7 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         if in_review
         else "",
         "period": board.filters.period,
-        "counts": [_card(f) for f in board.counts],
+        "counts": counts,
         "headline": headline,
         "shares": [_card(f) for f in board.shares],
         "warnings": _card(board.warnings) if board.warnings else None,
@@ -225,17 +255,21 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
                 for p in board.trend
             ],
             "unit": trend_unit,
-            "link": _drill_url(board),
+            "links": [_drill_url(base, by=DrillBy.MONTH, key=p.month) for p in board.trend],
+            "growth_links": [
+                _drill_url(base, by=DrillBy.TO_MONTH, key=p.month) for p in board.trend
+            ],
             "names": [
                 _("%(year)d, month") % {"year": board.filters.period.year},
                 _("%(year)d, month") % {"year": board.filters.period.year - 1},
                 _("Year-to-date growth"),
             ],
         },
-        "industry_data": _groups_chart(board, board.by_industry, "元", "industry"),
-        "park_data": _groups_chart(board, board.by_park, "元", "park"),
-        "ownership_data": _groups_chart(board, board.by_ownership, "元", "ownership"),
-        "map_data": _map_data(board, form.map_figure),
+        "firms_link": _drill_url(base),
+        "industry_data": _groups_chart(base, board.by_industry, "元", DrillBy.INDUSTRY),
+        "park_data": _groups_chart(base, board.by_park, "元", DrillBy.PARK),
+        "ownership_data": _groups_chart(base, board.by_ownership, "元", DrillBy.OWNERSHIP),
+        "map_data": _map_data(board, form.map_figure, base),
     }
 
 
@@ -269,6 +303,55 @@ def held_out(request: HttpRequest) -> HttpResponse:
             "figure": figure,
             "rows": _held_rows(reports),
             "query": urlencode({k: v for k, v in form.data.items() if v and k != "figure"}),
+        },
+    )
+
+
+@login_required
+def firms(request: HttpRequest) -> HttpResponse:
+    """The enterprises behind a figure of the cockpit, with their values for its period."""
+    zone = _zone_for_cockpit(request)
+    as_of = timezone.localdate()
+    form = CockpitFilterForm(request.GET or None, zone, as_of)
+    chosen = form.filters()
+    code = request.GET.get("figure") or TREND_CODE
+    by = request.GET.get("by", "")
+    try:
+        listing = drill.firms_behind(zone, chosen, code, by, request.GET.get("key", ""), as_of)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+    figure = listing.figure
+    line_divisor, line_unit = FIRM_UNITS.get(figure.unit, (Decimal(1), figure.unit))
+
+    def line_value(value: Decimal | None) -> float | None:
+        return None if value is None else round(float(value / line_divisor), 2)
+
+    rows = [
+        {
+            "line": line,
+            "value": line_value(line.value),
+            "last": line_value(line.last),
+            "growth": None if line.growth is None else round(float(line.growth) * 100, 1),
+        }
+        for line in listing.lines
+    ]
+    back = {k: v for k, v in request.GET.items() if v and k not in ("figure", "by", "key")}
+    return render(
+        request,
+        "cockpit/firms.html",
+        {
+            "zone": zone,
+            "filters": chosen,
+            "listing": listing,
+            "by_label": DrillBy(by).label if by in DrillBy.values else "",
+            "card": _card(figure),
+            "total_value": line_value(figure.value),
+            "last_total": line_value(listing.last_total),
+            "line_unit": line_unit,
+            "rows": rows,
+            "held_sentence": held_out_sentence(reason_counts(listing.held)),
+            "back": urlencode(back),
+            "basis_label": DataBasis(chosen.basis).label,
         },
     )
 

@@ -65,9 +65,9 @@ def test_cockpit_renders_filters_and_drills_down(
         centre.name,
     )
     page.get_by_test_id("chart-map").click(position={"x": x, "y": y})
-    page.wait_for_url("**/enterprises/**")
-    expect(page.locator("h1")).to_contain_text("企业")
-    assert f"park={centre.pk}" in page.url
+    page.wait_for_url("**/cockpit/firms/**")
+    expect(page.locator("h1")).to_contain_text("企业明细")
+    assert f"by=area&key={centre.pk}" in page.url
 
     # The top enterprises open their portraits.
     evaluated = zone.result.evaluation_year
@@ -86,6 +86,42 @@ def test_cockpit_renders_filters_and_drills_down(
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_timeout(300)
     shot("cockpit-wall")
+    assert console_errors == []
+    assert offline == []
+
+
+@pytest.mark.clock
+def test_a_click_on_a_park_bar_lists_its_firms_with_the_bars_total(
+    page, live_server, zone, login, shot, console_errors, offline
+):
+    login("analyst")
+    page.goto(f"{live_server.url}/cockpit/?kind=year&year=2025")
+    _charts_drawn(page, 5)
+    label, value, x, y = page.evaluate(
+        """() => {
+            const chart = echarts.getInstanceByDom(
+                document.querySelector('[data-testid=chart-parks]'));
+            const d = JSON.parse(document.getElementById('park-data').textContent);
+            const at = chart.convertToPixel({seriesIndex: 0}, [d.values[0] / 2, d.labels[0]]);
+            return [d.labels[0], d.values[0], at[0], at[1]];
+        }"""
+    )
+    page.get_by_test_id("chart-parks").click(position={"x": x, "y": y})
+    page.wait_for_url("**/cockpit/firms/**")
+    expect(page.get_by_test_id("firms-scope")).to_contain_text(label)
+    expect(page.get_by_test_id("firms-scope")).to_contain_text("2025年")
+    expect(page.get_by_test_id("firms-total-value")).to_have_text(f"{value:,.2f}亿元")
+    cells = page.get_by_test_id("firms").locator("tbody td[data-value]")
+    values = [float(v) for v in cells.evaluate_all("cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values, reverse=True)
+    assert round(sum(values) / 1e8, 2) == value
+    shot("cockpit-firms-of-a-park")
+
+    # The way back keeps the period.
+    page.get_by_test_id("back-to-cockpit").click()
+    _charts_drawn(page, 5)
+    expect(page.locator("#id_kind")).to_have_value("year")
+    expect(page.locator("#id_year")).to_have_value("2025")
     assert console_errors == []
     assert offline == []
 

@@ -18,6 +18,7 @@ PAGES = [
     reverse("cockpit:export", args=["xlsx"]),
     reverse("cockpit:export", args=["csv"]),
     reverse("cockpit:held_out"),
+    reverse("cockpit:firms"),
 ]
 
 
@@ -81,9 +82,9 @@ def test_drill_down_links_keep_the_filters(client, demo_with_reports):
     client.force_login(demo_with_reports.user("analyst"))
     response = client.get(reverse("cockpit:dashboard"), {"kind": "year", "year": 2025})
     links = response.context["industry_data"]["links"]
-    assert any("industry=" in link and "year=2025" in link for link in links)
+    assert all("by=industry" in link and "year=2025" in link for link in links)
     for point in response.context["map_data"]["points"]:
-        assert point["link"].startswith(reverse("registry:enterprises"))
+        assert point["link"].startswith(reverse("cockpit:firms"))
         listed = client.get(point["link"])
         assert listed.status_code == 200
 

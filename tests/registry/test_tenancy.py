@@ -55,6 +55,9 @@ COVERED = {
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
+    "cockpit:firms": (
+        "tests.cockpit.test_drill.test_only_zone_staff_see_the_firms_behind_a_figure"
+    ),
     "jobs:list": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "jobs:detail": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "jobs:progress": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",

@@ -1,5 +1,5 @@
 /* The cockpit's charts, drawn from data the page embeds with json_script; a click on a
-   slice, bar or park opens the enterprises behind it. data-theme="dark" on <body> is the wall. */
+   slice, bar, month or park opens the enterprises behind it (/cockpit/firms/). data-theme="dark" on <body> is the wall. */
 (function () {
   "use strict";
   var dark = document.body.classList.contains("wall");
@@ -28,8 +28,11 @@
 
   var builders = {
     trend: function (chart, d) {
-      // The firms behind every month are the same: a click lists them.
-      chart.on("click", function () { if (d.link) { window.location.href = d.link; } });
+      // A bar lists the firms behind that month, the growth line those of the year to it.
+      chart.on("click", function (p) {
+        var link = (p.seriesType === "line" ? d.growth_links : d.links)[p.dataIndex];
+        if (link) { window.location.href = link; }
+      });
       return {
         color: [palette[0], dark ? "#5c6f92" : "#b8c2d0", palette[2]],
         textStyle: { fontFamily: font, color: ink },
@@ -150,8 +153,9 @@
       if (!d) { return; }
       var chart = echarts.init(node, null, { renderer: "canvas" });
       window.addEventListener("resize", function () { chart.resize(); });
+      // Rendered once drawn and animated: a click before that may miss a growing bar.
+      chart.on("finished", function () { node.dataset.rendered = "true"; });
       chart.setOption(builders[node.dataset.cockpitChart](chart, d));
-      node.dataset.rendered = "true";
     });
   }
 
