@@ -509,12 +509,16 @@ def portrait(request: HttpRequest, pk: int) -> HttpResponse:
                 "label": series.label,
                 "unit": unit,
                 "data": {
-                    "labels": [str(year) for year in series.years],
+                    "labels": sheet.year_labels,
                     "own": shown(series.own),
                     "median": shown(series.median),
                     "peers": series.peers,
                     "unit": unit,
-                    "names": [_("This enterprise"), _("Industry median")],
+                    "names": [
+                        _("This enterprise"),
+                        _("Industry median"),
+                        _("Industry median (right axis)"),
+                    ],
                 },
             }
         )

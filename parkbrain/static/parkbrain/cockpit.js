@@ -43,7 +43,9 @@
         yAxis: [
           { type: "value", name: d.unit, nameTextStyle: { color: ink }, axisLabel: { color: ink },
             splitLine: { lineStyle: { color: grid } } },
-          { type: "value", name: "%", nameTextStyle: { color: ink }, axisLabel: { color: ink },
+          // 累计增速 is a rate: its own axis in %, or it lies flat on the bars' 亿元 scale.
+          { type: "value", name: "%", position: "right",
+            nameTextStyle: { color: palette[2] }, axisLabel: { color: palette[2], formatter: "{value}%" },
             splitLine: { show: false } }
         ],
         series: [
@@ -93,17 +95,35 @@
       };
     },
     versus: function (chart, d) {
+      // Firm and median share an axis, so the bar and the line compare at a glance; when one
+      // is over four times the other the line would lie flat (or the bars would), so the
+      // median takes its own right-hand axis in its colour, and the legend says so.
+      var colours = [palette[0], palette[2]];
+      function top(values) {
+        return Math.max.apply(null, values.filter(function (v) { return v != null; }).concat([0]));
+      }
+      var ratio = top(d.own) / (top(d.median) || 1);
+      var apart = top(d.median) > 0 && (ratio > 4 || ratio < 0.25);
+      function axis(colour, position) {
+        return { type: "value", position: position, name: apart ? d.unit : "",
+                 nameTextStyle: { color: colour }, axisLine: { show: apart, lineStyle: { color: colour } },
+                 axisLabel: { color: apart ? colour : ink },
+                 splitLine: { show: position === "left", lineStyle: { color: grid } } };
+      }
       return {
-        color: [palette[0], palette[2]],
+        color: colours,
         textStyle: { fontFamily: font, color: ink },
-        grid: { left: 52, right: 12, top: 12, bottom: 48 },
+        grid: { left: 56, right: apart ? 56 : 12, top: apart ? 28 : 12, bottom: 60 },
         legend: { bottom: 0, left: "center", itemWidth: 12, itemHeight: 12, textStyle: { color: ink } },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, d.unit); } },
-        xAxis: { type: "category", data: d.labels, axisTick: { show: false }, axisLabel: { color: ink } },
-        yAxis: { type: "value", axisLabel: { color: ink }, splitLine: { lineStyle: { color: grid } } },
+        xAxis: { type: "category", data: d.labels, axisTick: { show: false },
+                 // A year not over is named with its months on a second line: 2026年 (1—10月).
+                 axisLabel: { color: ink, interval: 0, formatter: function (v) { return v.replace("(", "\n("); } } },
+        yAxis: apart ? [axis(colours[0], "left"), axis(colours[1], "right")] : [axis(ink, "left")],
         series: [
           { type: "bar", name: d.names[0], data: d.own, barMaxWidth: 22, itemStyle: { borderRadius: [3, 3, 0, 0] } },
-          { type: "line", name: d.names[1], data: d.median, symbolSize: 6, connectNulls: true }
+          { type: "line", name: apart ? d.names[2] : d.names[1], yAxisIndex: apart ? 1 : 0,
+            data: d.median, symbolSize: 6, connectNulls: true }
         ]
       };
     },
