@@ -283,7 +283,7 @@ def _counts(
         Figure(
             "market_entities",
             _("Market entities"),
-            _("enterprises"),
+            _("firms"),
             Decimal(in_business),
             provenance=Provenance(
                 formula=_(
@@ -299,7 +299,7 @@ def _counts(
         Figure(
             "above_scale",
             _("Enterprises above designated size"),
-            _("enterprises"),
+            _("firms"),
             Decimal(above) if list_year else None,
             provenance=Provenance(
                 formula=_("Enterprises on the above-size list of %(year)s.")
@@ -313,7 +313,7 @@ def _counts(
         Figure(
             "reporting",
             _("Enterprises reporting"),
-            _("enterprises"),
+            _("firms"),
             Decimal(reporting),
             provenance=Provenance(
                 formula=with_held_out(

@@ -7,14 +7,17 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from parkbrain.monitoring.choices import DataBasis, HoldReason
@@ -39,6 +42,8 @@ DISPLAY_UNITS = {
     "美元": (Decimal(10_000), "万美元"),
     "吨标准煤": (Decimal(10_000), "万吨标准煤"),
 }
+# What the wall's JSON carries: the parts of its page that change with the figures.
+WALL_UPDATES = ("fields", "classes", "widths", "top", "charts")
 # One firm's amount reads best in 万 (万元, 万美元); its tonnes of coal stay tonnes.
 FIRM_UNITS = {"元": (Decimal(10_000), "万元"), "美元": (Decimal(10_000), "万美元")}
 
@@ -193,7 +198,7 @@ def _map_data(board: figures.Dashboard, figure: str, base: dict[str, object]) ->
             )
     unit = {
         MapFigure.GROWTH: "%",
-        MapFigure.FIRMS: _("enterprises"),
+        MapFigure.FIRMS: _("firms"),
     }.get(figure, scaled(None, "元")[1])
     return {
         "geojson": {"type": "FeatureCollection", "features": features},
@@ -223,7 +228,7 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         for index, ranked in enumerate(board.top, start=1)
     ]
     in_review = form.in_review
-    return {
+    context = {
         "board": board,
         "form": form,
         "basis": _basis(board),
@@ -271,6 +276,8 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         "ownership_data": _groups_chart(base, board.by_ownership, "元", DrillBy.OWNERSHIP),
         "map_data": _map_data(board, form.map_figure, base),
     }
+    context["wall"] = _wall_data(context)
+    return context
 
 
 @login_required
@@ -282,6 +289,125 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def wall(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_figures_page(request, "cockpit/wall.html"))
+
+
+@login_required
+def wall_data(request: HttpRequest) -> JsonResponse:
+    """The wall's figures for its query, which the wall fetches on an interval to update in
+    place instead of reloading."""
+    board, form = _board(request)
+    wall = _context(board, form)["wall"]
+    return JsonResponse(
+        {key: wall[key] for key in ("fields", "classes", "widths", "top", "charts")}
+    )
+
+
+def _shown_text(card: dict) -> str:
+    """A figure as the wall shows it: from 10,000 (万美元 of foreign investment) whole, as
+    cents of a 万 tell a room nothing and would not fit."""
+    shown = card["shown"]
+    if shown is None:
+        return "—"
+    whole = card["whole"] or abs(shown) >= 10_000
+    return intcomma(round(shown)) if whole else intcomma(floatformat(shown, 2))
+
+
+def _growth_text(growth: float | None) -> tuple[str, str]:
+    """The growth as the wall shows it, and its colour class."""
+    if growth is None:
+        return "", ""
+    up = growth >= 0
+    return f"{'▲' if up else '▼'} {floatformat(growth, 1)}%", "up" if up else "down"
+
+
+def _wall_data(context: dict) -> dict:
+    """The wall's figures as text: its page shows them, and its JSON carries the same, keyed
+    by the data-field each fills, so an update changes the figures in place."""
+    board = context["board"]
+
+    def card(item: dict) -> dict:
+        growth, trend = _growth_text(item["growth"])
+        return {
+            "key": item["figure"].key,
+            "label": item["figure"].label,
+            "value": _shown_text(item),
+            "unit": item["unit"],
+            "growth": growth,
+            "trend": trend,
+            "formula": item["figure"].provenance.formula,
+        }
+
+    cards = [card(item) for item in context["headline"]]
+    for extra in (context["alerts"], context["warnings"]):
+        if extra:
+            # A count of warnings has no growth: its line says what it counts.
+            cards.append(card(extra) | {"growth": extra["figure"].provenance.formula})
+    shares = [
+        {
+            "key": item["figure"].key,
+            "label": item["figure"].label,
+            "value": "—" if item["shown"] is None else f"{floatformat(item['shown'], 1)}%",
+            "width": item["shown"] or 0,
+            "formula": item["figure"].provenance.formula,
+        }
+        for item in context["shares"]
+    ]
+    top = []
+    for row in context["top"]:
+        trend = _growth_text(row["growth"])[1]
+        top.append(
+            {
+                "rank": row["rank"],
+                "name": row["ranked"].name,
+                "link": reverse("cockpit:portrait", args=[row["ranked"].enterprise_id]),
+                "value": f"{floatformat(row['shown'], 2)} 亿元",
+                "growth": "" if row["growth"] is None else f"{floatformat(row['growth'], 1)}%",
+                "trend": trend,
+            }
+        )
+    filters = board.filters
+    scope = [part.name for part in (filters.park, filters.industry) if part is not None]
+    basis = context["basis"]
+    reporting = int(board.figure("reporting").value or 0)
+    in_review = context["in_review"]
+    fields = {
+        "period": " · ".join([*scope, str(filters.period.label)]),
+        "status": " · ".join(
+            [
+                _("as of %(date)s") % {"date": board.as_of.isoformat()},
+                str(basis["label"]),
+                ngettext("%(n)s enterprise counted", "%(n)s enterprises counted", reporting)
+                % {"n": reporting},
+            ]
+        ),
+        "held_out": basis["sentence"] if basis["held_out"] else "",
+        "in_review": _("%(period)s is in review") % {"period": in_review.month_label}
+        if in_review
+        else "",
+    }
+    counts = [card(item) for item in context["counts"]]
+    for item in counts:
+        fields[f"count-{item['key']}"] = item["value"]
+    for item in cards:
+        fields[f"card-{item['key']}"] = item["value"]
+        fields[f"card-{item['key']}-growth"] = item["growth"]
+    for item in shares:
+        fields[f"share-{item['key']}"] = item["value"]
+    return {
+        "counts": counts,
+        "cards": cards,
+        "shares": shares,
+        "fields": fields,
+        "classes": {f"card-{item['key']}-growth": item["trend"] for item in cards},
+        "widths": {f"share-{item['key']}": item["width"] for item in shares},
+        "top": top,
+        "charts": {
+            "trend-data": context["trend_data"],
+            "industry-data": context["industry_data"],
+            "park-data": context["park_data"],
+            "map-data": context["map_data"],
+        },
+    }
 
 
 @login_required

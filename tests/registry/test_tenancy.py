@@ -53,6 +53,9 @@ COVERED = {
     "api:put_report": "tests.reporting.test_api.test_token_cannot_touch_another_enterprise",
     "cockpit:dashboard": "tests.cockpit.test_views.test_another_zone_sees_only_its_own_figures",
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
+    "cockpit:wall-data": (
+        "tests.cockpit.test_views.test_the_wall_data_is_the_walls_figures_for_its_zone_only"
+    ),
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
     "cockpit:firms": (
