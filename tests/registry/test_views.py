@@ -102,6 +102,15 @@ def test_list_sorts_by_any_sortable_column_both_ways(analyst, demo):
             assert [e.pk for e in rows] == [e.pk for e in expected], f"{sign}{key}"
 
 
+def test_filters_left_empty_say_all_not_dashes(analyst, demo):
+    html = analyst.get(reverse(LIST)).content.decode()
+    assert "---------" not in html
+    for name in ("park", "industry", "above_scale", "tag", "status"):
+        assert re.search(
+            rf'<select name="{name}"[^>]*>\s*<option value="" selected>全部</option>', html
+        )
+
+
 def test_default_order_is_largest_registered_capital_first(analyst, demo):
     rows = analyst.get(reverse(LIST)).context["rows"]
     capitals = [e.registered_capital_yuan for e in rows]
