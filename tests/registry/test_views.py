@@ -198,6 +198,21 @@ def test_token_creation_needs_post(client, demo):
     assert client.get(url).status_code == 405
 
 
+def test_each_count_says_what_it_counts(analyst, demo):
+    """经营主体 counts the firms in business; the list counts every row it lists."""
+    home = analyst.get(reverse("home"))
+    in_business = Enterprise.objects.filter(zone=demo.zone, status__in=("operating", "suspended"))
+    assert home.context["market_entities"] == in_business.count()
+    assert "园区的企业数含园内中心的企业" in home.content.decode()
+    listed = analyst.get(reverse(LIST))
+    assert (
+        listed.context["page"].paginator.count == Enterprise.objects.filter(zone=demo.zone).count()
+    )
+    assert "（含所有登记状态）" in listed.content.decode()
+    operating = analyst.get(reverse(LIST), {"status": "operating"}).content.decode()
+    assert "（含所有登记状态）" not in operating
+
+
 def test_zone_home_figures_are_counted_from_rows(analyst, demo, other_zone):
     context = analyst.get(reverse("home")).context
     year = context["year"]
