@@ -99,6 +99,17 @@ def test_a_click_on_a_park_bar_lists_its_firms_with_the_bars_total(
     login("analyst")
     page.goto(f"{live_server.url}/cockpit/?kind=year&year=2025")
     _charts_drawn(page, 5)
+    # A window resized while a chart has no height (a page being left or shot) must not break
+    # the map: ECharts' map fails for good when laid out at nothing.
+    page.evaluate(
+        """() => {
+            const node = document.querySelector('[data-testid=chart-map]');
+            node.style.height = '0px';
+            window.dispatchEvent(new Event('resize'));
+            node.style.height = '';
+            window.dispatchEvent(new Event('resize'));
+        }"""
+    )
     label, value, x, y = page.evaluate(
         """() => {
             const chart = echarts.getInstanceByDom(

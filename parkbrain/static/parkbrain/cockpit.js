@@ -179,7 +179,10 @@
       if (!d) { return; }
       var chart = echarts.init(node, null, { renderer: "canvas" });
       drawn[node.dataset.source] = { chart: chart, kind: node.dataset.cockpitChart };
-      window.addEventListener("resize", function () { chart.resize(); });
+      // ECharts' map breaks for good when laid out at no size (a page being left or shot).
+      window.addEventListener("resize", function () {
+        if (node.clientWidth && node.clientHeight) { chart.resize(); }
+      });
       // Rendered once drawn and animated: a click before that may miss a growing bar.
       chart.on("finished", function () { node.dataset.rendered = "true"; });
       chart.setOption(builders[node.dataset.cockpitChart](chart, d));
