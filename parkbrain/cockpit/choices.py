@@ -16,3 +16,14 @@ class MapFigure(models.TextChoices):
     TAXES = "taxes", _("Taxes paid")
     INVESTMENT = "investment", _("Industrial investment")
     FIRMS = "firms", _("Reporting enterprises")
+
+
+class DrillBy(models.TextChoices):
+    """Which part of a figure a click on a chart opens: a slice, a park, a month."""
+
+    INDUSTRY = "industry", _("Zone industry")
+    PARK = "park", _("Park, with the centres inside it")
+    AREA = "area", _("Park or centre")
+    OWNERSHIP = "ownership", _("Ownership")
+    MONTH = "month", _("Month")
+    TO_MONTH = "to_month", _("Year to the month")

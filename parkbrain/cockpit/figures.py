@@ -143,10 +143,10 @@ def opening_period(
 
 def scoped(enterprises: QuerySet[Enterprise], filters: Filters) -> QuerySet[Enterprise]:
     """The enterprises the filters select; a park includes the centres inside it."""
-    return enterprises.filter(_condition(filters))
+    return enterprises.filter(filter_condition(filters))
 
 
-def _condition(filters: Filters, path: str = "") -> Q:
+def filter_condition(filters: Filters, path: str = "") -> Q:
     """The filters as a condition on an enterprise reached through `path` (e.g. "report__")."""
     condition = Q()
     if filters.park is not None:
@@ -165,7 +165,7 @@ def build(
     firms = scoped(enterprises.filter(zone=zone), filters)
     # Report values are selected by joins, not by a list of enterprises, so the database
     # starts from the period's reports (the cockpit is for those who see the whole zone).
-    reported = Q(report__enterprise__zone=zone) & _condition(filters, "report__enterprise__")
+    reported = Q(report__enterprise__zone=zone) & filter_condition(filters, "report__enterprise__")
     period = filters.period
     board = Dashboard(zone=zone, filters=filters, as_of=as_of)
     # A single month is the difference of two year-to-date figures; otherwise one is enough.
@@ -184,12 +184,12 @@ def build(
     )
     rows = loaded.rows
     board.values_read = loaded.read + trend.read
-    board.held_out = _ordered(loaded.held_for(compute.READ_CODES))
+    board.held_out = ordered_held(loaded.held_for(compute.READ_CODES))
     board.held_out_by_figure = {
-        code: _ordered(loaded.held_for((code,))) for code in compute.HEADLINE_CODES
+        code: ordered_held(loaded.held_for((code,))) for code in compute.HEADLINE_CODES
     } | {
-        compute.ENERGY_CODE: _ordered(loaded.held_for(ENERGY_INDICATORS)),
-        "reporting": _ordered(loaded.held_for((compute.TREND_CODE,))),
+        compute.ENERGY_CODE: ordered_held(loaded.held_for(ENERGY_INDICATORS)),
+        "reporting": ordered_held(loaded.held_for((compute.TREND_CODE,))),
     }
     held_counts = {key: reason_counts(held) for key, held in board.held_out_by_figure.items()}
     per_code = {code: compute.period_values(rows, period, code) for code in compute.HEADLINE_CODES}
@@ -220,7 +220,7 @@ def build(
     )
     output = per_code[compute.TREND_CODE]
     reporting = sum(1 for this, _last in output.values() if this is not None)
-    listed = Q(enterprise__zone=zone) & _condition(filters, "enterprise__")
+    listed = Q(enterprise__zone=zone) & filter_condition(filters, "enterprise__")
     board.counts = _counts(
         firms,
         listed,
@@ -229,7 +229,7 @@ def build(
         reporting,
         held_counts["reporting"],
     )
-    meta = _firm_meta(set().union(*(per_code[code].keys() for code in MAP_CODES)))
+    meta = firm_meta(set().union(*(per_code[code].keys() for code in MAP_CODES)))
     board.by_industry = compute.breakdown(output, lambda e: meta[e]["industry"])
     board.by_area = compute.breakdown(output, lambda e: meta[e]["area"])
     board.by_park = compute.breakdown(output, lambda e: meta[e]["park"])
@@ -252,7 +252,7 @@ def build(
     return board
 
 
-def _ordered(held: dict[int, HeldReport]) -> list[HeldReport]:
+def ordered_held(held: dict[int, HeldReport]) -> list[HeldReport]:
     """Serious warnings first, then the newest months."""
     order = {reason: i for i, reason in enumerate(HoldReason.values)}
     return sorted(
@@ -283,7 +283,7 @@ def _counts(
         Figure(
             "market_entities",
             _("Market entities"),
-            _("enterprises"),
+            _("firms"),
             Decimal(in_business),
             provenance=Provenance(
                 formula=_(
@@ -299,7 +299,7 @@ def _counts(
         Figure(
             "above_scale",
             _("Enterprises above designated size"),
-            _("enterprises"),
+            _("firms"),
             Decimal(above) if list_year else None,
             provenance=Provenance(
                 formula=_("Enterprises on the above-size list of %(year)s.")
@@ -313,7 +313,7 @@ def _counts(
         Figure(
             "reporting",
             _("Enterprises reporting"),
-            _("enterprises"),
+            _("firms"),
             Decimal(reporting),
             provenance=Provenance(
                 formula=with_held_out(
@@ -331,7 +331,7 @@ def _counts(
     ]
 
 
-def _firm_meta(ids: set[int]) -> dict[int, dict]:
+def firm_meta(ids: set[int]) -> dict[int, dict]:
     """For each enterprise: its name and the groups it falls in."""
     owners = dict(Ownership.choices)
     meta = {}

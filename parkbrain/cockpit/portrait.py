@@ -51,6 +51,16 @@ class Portrait:
     alerts: list[Alert] = field(default_factory=list)
     held_out: list[HeldReport] = field(default_factory=list)  # this firm's, left out
     peers_held_out: int = 0  # other firms' reports left out of the medians
+    year_labels: list[str] = field(default_factory=list)  # the charts' years, a partial one named
+
+
+def year_label(year: int, last_month: int) -> str:
+    """A year beside whole years: one not over names the months it holds, 2026年(1—10月)."""
+    if last_month == 12:
+        return _("%(year)d") % {"year": year}
+    if last_month == 1:
+        return _("%(year)d (January)") % {"year": year}
+    return _("%(year)d (January–%(month)d)") % {"year": year, "month": last_month}
 
 
 def median(values: Iterable[Decimal]) -> Decimal | None:
@@ -133,6 +143,7 @@ def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
             (h for h in held if h.enterprise_id == firm.pk), key=lambda h: (h.year, h.month)
         ),
         peers_held_out=sum(1 for h in held if h.enterprise_id != firm.pk),
+        year_labels=[year_label(year, last_month[year]) for year in years],
     )
     labelled = [(code, indicators[code].name, indicators[code].unit) for code in PORTRAIT_CODES]
     labelled.append(

@@ -8,14 +8,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from parkbrain.core.i18n import local_name
@@ -29,12 +32,12 @@ from parkbrain.reporting.choices import ReportStatus
 from parkbrain.reporting.models import Indicator
 from parkbrain.reporting.spreadsheets import XLSX_CONTENT_TYPE, append_text_row, text_cell
 
-from . import figures
+from . import drill, figures
 from . import portrait as portrait_data
 from . import targets as target_progress
 from .cache import ZoneFigures
-from .choices import MapFigure
-from .compute import Figure, Group
+from .choices import DrillBy, MapFigure
+from .compute import TREND_CODE, Figure, Group
 from .forms import CockpitFilterForm
 
 # How the pages show amounts: yuan in 亿元, dollars in 万美元, standard coal in 万吨.
@@ -43,6 +46,10 @@ DISPLAY_UNITS = {
     "美元": (Decimal(10_000), "万美元"),
     "吨标准煤": (Decimal(10_000), "万吨标准煤"),
 }
+# What the wall's JSON carries: the parts of its page that change with the figures.
+WALL_UPDATES = ("fields", "classes", "widths", "top", "charts")
+# One firm's amount reads best in 万 (万元, 万美元); its tonnes of coal stay tonnes.
+FIRM_UNITS = {"元": (Decimal(10_000), "万元"), "美元": (Decimal(10_000), "万美元")}
 
 
 def _zone_for_cockpit(request: HttpRequest) -> Zone:
@@ -112,27 +119,45 @@ def _basis(board: figures.Dashboard) -> dict:
     }
 
 
-def _drill_url(board: figures.Dashboard, **extra: object) -> str:
-    """The enterprise list behind a chart: the cockpit's filters plus the clicked slice."""
-    params: dict[str, object] = {"above_scale": "yes", "year": board.filters.period.year}
-    if board.filters.park is not None:
-        params["park"] = board.filters.park.pk
-    if board.filters.industry is not None:
-        params["industry"] = board.filters.industry.slug
-    params.update({k: v for k, v in extra.items() if v is not None})
-    return reverse("registry:enterprises") + "?" + urlencode(params)
+def _drill_base(board: figures.Dashboard, form: CockpitFilterForm) -> dict[str, object]:
+    """The cockpit's filters spelled out, so the list behind a figure and the way back from
+    it show the same period, whatever the cockpit opened on."""
+    chosen = board.filters
+    params: dict[str, object] = {
+        "kind": chosen.period.kind,
+        "year": chosen.period.year,
+        "month": chosen.period.month,
+        "convention": chosen.convention,
+        "basis": chosen.basis,
+        "map": form.map_figure,
+    }
+    if chosen.park is not None:
+        params["park"] = chosen.park.pk
+    if chosen.industry is not None:
+        params["industry"] = chosen.industry.slug
+    return params
 
 
-def _groups_chart(board: figures.Dashboard, groups: list[Group], unit: str, param: str) -> dict:
+def _drill_url(
+    base: dict[str, object], figure: str = TREND_CODE, by: str = "", key: object = None
+) -> str:
+    """The enterprises behind a figure: the cockpit's filters plus the clicked slice."""
+    params = {**base, "figure": figure}
+    if by:
+        params |= {"by": by, "key": drill.group_key(key)}
+    return reverse("cockpit:firms") + "?" + urlencode(params)
+
+
+def _groups_chart(base: dict[str, object], groups: list[Group], unit: str, by: str) -> dict:
     labels, values, links = [], [], []
     for group in groups:
         labels.append(group.label)
         values.append(scaled(group.value, unit)[0])
-        links.append(_drill_url(board, **{param: group.key}) if group.key is not None else "")
+        links.append(_drill_url(base, by=by, key=group.key))
     return {"labels": labels, "values": values, "links": links, "unit": scaled(None, unit)[1]}
 
 
-def _map_data(board: figures.Dashboard, figure: str) -> dict:
+def _map_data(board: figures.Dashboard, figure: str, base: dict[str, object]) -> dict:
     # Parks first, so the centres inside them are drawn (and clicked) on top.
     parks = sorted(
         Park.objects.filter(zone=board.zone), key=lambda p: (p.kind != AreaKind.PARK, p.sort_order)
@@ -167,12 +192,17 @@ def _map_data(board: figures.Dashboard, figure: str) -> dict:
                     "name": park.name,
                     "kind": park.kind,
                     "value": [*label_point(park.outline), value],
-                    "link": _drill_url(board, park=park.pk),
+                    "link": _drill_url(
+                        base,
+                        code,
+                        DrillBy.PARK if park.kind == AreaKind.PARK else DrillBy.AREA,
+                        park.pk,
+                    ),
                 }
             )
     unit = {
         MapFigure.GROWTH: "%",
-        MapFigure.FIRMS: _("enterprises"),
+        MapFigure.FIRMS: _("firms"),
     }.get(figure, scaled(None, "元")[1])
     return {
         "geojson": {"type": "FeatureCollection", "features": features},
@@ -184,7 +214,12 @@ def _map_data(board: figures.Dashboard, figure: str) -> dict:
 
 
 def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
-    headline = [_card(f) for f in board.headline]
+    base = _drill_base(board, form)
+    headline = [_card(f) | {"firms": _drill_url(base, f.key)} for f in board.headline]
+    counts = [
+        _card(f) | ({"firms": _drill_url(base)} if f.key == "reporting" else {})
+        for f in board.counts
+    ]
     trend_unit = scaled(None, "元")[1]
     query = {k: v for k, v in form.data.items() if v} if form.is_bound else {}
     top = [
@@ -197,7 +232,7 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         for index, ranked in enumerate(board.top, start=1)
     ]
     in_review = form.in_review
-    return {
+    context = {
         "board": board,
         "form": form,
         "basis": _basis(board),
@@ -213,7 +248,7 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
         if in_review
         else "",
         "period": board.filters.period,
-        "counts": [_card(f) for f in board.counts],
+        "counts": counts,
         "headline": headline,
         "shares": [_card(f) for f in board.shares],
         "warnings": _card(board.warnings) if board.warnings else None,
@@ -229,18 +264,24 @@ def _context(board: figures.Dashboard, form: CockpitFilterForm) -> dict:
                 for p in board.trend
             ],
             "unit": trend_unit,
-            "link": _drill_url(board),
+            "links": [_drill_url(base, by=DrillBy.MONTH, key=p.month) for p in board.trend],
+            "growth_links": [
+                _drill_url(base, by=DrillBy.TO_MONTH, key=p.month) for p in board.trend
+            ],
             "names": [
                 _("%(year)d, month") % {"year": board.filters.period.year},
                 _("%(year)d, month") % {"year": board.filters.period.year - 1},
                 _("Year-to-date growth"),
             ],
         },
-        "industry_data": _groups_chart(board, board.by_industry, "元", "industry"),
-        "park_data": _groups_chart(board, board.by_park, "元", "park"),
-        "ownership_data": _groups_chart(board, board.by_ownership, "元", "ownership"),
-        "map_data": _map_data(board, form.map_figure),
+        "firms_link": _drill_url(base),
+        "industry_data": _groups_chart(base, board.by_industry, "元", DrillBy.INDUSTRY),
+        "park_data": _groups_chart(base, board.by_park, "元", DrillBy.PARK),
+        "ownership_data": _groups_chart(base, board.by_ownership, "元", DrillBy.OWNERSHIP),
+        "map_data": _map_data(board, form.map_figure, base),
     }
+    context["wall"] = _wall_data(context)
+    return context
 
 
 @login_required
@@ -252,6 +293,125 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def wall(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_figures_page(request, "cockpit/wall.html"))
+
+
+@login_required
+def wall_data(request: HttpRequest) -> JsonResponse:
+    """The wall's figures for its query, which the wall fetches on an interval to update in
+    place instead of reloading."""
+    board, form = _board(request)
+    wall = _context(board, form)["wall"]
+    return JsonResponse(
+        {key: wall[key] for key in ("fields", "classes", "widths", "top", "charts")}
+    )
+
+
+def _shown_text(card: dict) -> str:
+    """A figure as the wall shows it: from 10,000 (万美元 of foreign investment) whole, as
+    cents of a 万 tell a room nothing and would not fit."""
+    shown = card["shown"]
+    if shown is None:
+        return "—"
+    whole = card["whole"] or abs(shown) >= 10_000
+    return intcomma(round(shown)) if whole else intcomma(floatformat(shown, 2))
+
+
+def _growth_text(growth: float | None) -> tuple[str, str]:
+    """The growth as the wall shows it, and its colour class."""
+    if growth is None:
+        return "", ""
+    up = growth >= 0
+    return f"{'▲' if up else '▼'} {floatformat(growth, 1)}%", "up" if up else "down"
+
+
+def _wall_data(context: dict) -> dict:
+    """The wall's figures as text: its page shows them, and its JSON carries the same, keyed
+    by the data-field each fills, so an update changes the figures in place."""
+    board = context["board"]
+
+    def card(item: dict) -> dict:
+        growth, trend = _growth_text(item["growth"])
+        return {
+            "key": item["figure"].key,
+            "label": item["figure"].label,
+            "value": _shown_text(item),
+            "unit": item["unit"],
+            "growth": growth,
+            "trend": trend,
+            "formula": item["figure"].provenance.formula,
+        }
+
+    cards = [card(item) for item in context["headline"]]
+    for extra in (context["alerts"], context["warnings"]):
+        if extra:
+            # A count of warnings has no growth: its line says what it counts.
+            cards.append(card(extra) | {"growth": extra["figure"].provenance.formula})
+    shares = [
+        {
+            "key": item["figure"].key,
+            "label": item["figure"].label,
+            "value": "—" if item["shown"] is None else f"{floatformat(item['shown'], 1)}%",
+            "width": item["shown"] or 0,
+            "formula": item["figure"].provenance.formula,
+        }
+        for item in context["shares"]
+    ]
+    top = []
+    for row in context["top"]:
+        trend = _growth_text(row["growth"])[1]
+        top.append(
+            {
+                "rank": row["rank"],
+                "name": row["ranked"].name,
+                "link": reverse("cockpit:portrait", args=[row["ranked"].enterprise_id]),
+                "value": f"{floatformat(row['shown'], 2)} 亿元",
+                "growth": "" if row["growth"] is None else f"{floatformat(row['growth'], 1)}%",
+                "trend": trend,
+            }
+        )
+    filters = board.filters
+    scope = [part.name for part in (filters.park, filters.industry) if part is not None]
+    basis = context["basis"]
+    reporting = int(board.figure("reporting").value or 0)
+    in_review = context["in_review"]
+    fields = {
+        "period": " · ".join([*scope, str(filters.period.label)]),
+        "status": " · ".join(
+            [
+                _("as of %(date)s") % {"date": board.as_of.isoformat()},
+                str(basis["label"]),
+                ngettext("%(n)s enterprise counted", "%(n)s enterprises counted", reporting)
+                % {"n": reporting},
+            ]
+        ),
+        "held_out": basis["sentence"] if basis["held_out"] else "",
+        "in_review": _("%(period)s is in review") % {"period": in_review.month_label}
+        if in_review
+        else "",
+    }
+    counts = [card(item) for item in context["counts"]]
+    for item in counts:
+        fields[f"count-{item['key']}"] = item["value"]
+    for item in cards:
+        fields[f"card-{item['key']}"] = item["value"]
+        fields[f"card-{item['key']}-growth"] = item["growth"]
+    for item in shares:
+        fields[f"share-{item['key']}"] = item["value"]
+    return {
+        "counts": counts,
+        "cards": cards,
+        "shares": shares,
+        "fields": fields,
+        "classes": {f"card-{item['key']}-growth": item["trend"] for item in cards},
+        "widths": {f"share-{item['key']}": item["width"] for item in shares},
+        "top": top,
+        "charts": {
+            "trend-data": context["trend_data"],
+            "industry-data": context["industry_data"],
+            "park-data": context["park_data"],
+            "map-data": context["map_data"],
+        },
+    }
 
 
 @login_required
@@ -273,6 +433,55 @@ def held_out(request: HttpRequest) -> HttpResponse:
             "figure": figure,
             "rows": _held_rows(reports),
             "query": urlencode({k: v for k, v in form.data.items() if v and k != "figure"}),
+        },
+    )
+
+
+@login_required
+def firms(request: HttpRequest) -> HttpResponse:
+    """The enterprises behind a figure of the cockpit, with their values for its period."""
+    zone = _zone_for_cockpit(request)
+    as_of = timezone.localdate()
+    form = CockpitFilterForm(request.GET or None, zone, as_of)
+    chosen = form.filters()
+    code = request.GET.get("figure") or TREND_CODE
+    by = request.GET.get("by", "")
+    try:
+        listing = drill.firms_behind(zone, chosen, code, by, request.GET.get("key", ""), as_of)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+    figure = listing.figure
+    line_divisor, line_unit = FIRM_UNITS.get(figure.unit, (Decimal(1), figure.unit))
+
+    def line_value(value: Decimal | None) -> float | None:
+        return None if value is None else round(float(value / line_divisor), 2)
+
+    rows = [
+        {
+            "line": line,
+            "value": line_value(line.value),
+            "last": line_value(line.last),
+            "growth": None if line.growth is None else round(float(line.growth) * 100, 1),
+        }
+        for line in listing.lines
+    ]
+    back = {k: v for k, v in request.GET.items() if v and k not in ("figure", "by", "key")}
+    return render(
+        request,
+        "cockpit/firms.html",
+        {
+            "zone": zone,
+            "filters": chosen,
+            "listing": listing,
+            "by_label": DrillBy(by).label if by in DrillBy.values else "",
+            "card": _card(figure),
+            "total_value": line_value(figure.value),
+            "last_total": line_value(listing.last_total),
+            "line_unit": line_unit,
+            "rows": rows,
+            "held_sentence": held_out_sentence(reason_counts(listing.held)),
+            "back": urlencode(back),
+            "basis_label": DataBasis(chosen.basis).label,
         },
     )
 
@@ -430,12 +639,16 @@ def portrait(request: HttpRequest, pk: int) -> HttpResponse:
                 "label": series.label,
                 "unit": unit,
                 "data": {
-                    "labels": [str(year) for year in series.years],
+                    "labels": sheet.year_labels,
                     "own": shown(series.own),
                     "median": shown(series.median),
                     "peers": series.peers,
                     "unit": unit,
-                    "names": [_("This enterprise"), _("Industry median")],
+                    "names": [
+                        _("This enterprise"),
+                        _("Industry median"),
+                        _("Industry median (right axis)"),
+                    ],
                 },
             }
         )

@@ -7,28 +7,46 @@ from django.utils.translation import gettext_lazy as _
 from .choices import EnterpriseStatus, Ownership
 from .models import Enterprise, Industry, Park, Tag, Zone
 
+# A filter left empty lists everyone: say 全部, not django-filter's "---------".
+ALL = _("All")
+
 
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or credit code"))
     park = django_filters.ModelChoiceFilter(
-        queryset=Park.objects.none(), method="filter_park", label=_("Park or centre")
+        queryset=Park.objects.none(),
+        method="filter_park",
+        label=_("Park or centre"),
+        empty_label=ALL,
     )
     industry = django_filters.ModelChoiceFilter(
-        queryset=Industry.objects.none(), to_field_name="slug", label=_("Zone industry")
+        queryset=Industry.objects.none(),
+        to_field_name="slug",
+        label=_("Zone industry"),
+        empty_label=ALL,
     )
     above_scale = django_filters.ChoiceFilter(
         choices=(("yes", _("Above designated size")), ("no", _("Below designated size"))),
         method="filter_above_scale",
         label=_("Size"),
+        empty_label=ALL,
     )
     year = django_filters.NumberFilter(
         method="filter_nothing", label=_("Year"), help_text=_("The year the size filter uses.")
     )
     tag = django_filters.ModelChoiceFilter(
-        queryset=Tag.objects.all(), field_name="tags", to_field_name="slug", label=_("Tag")
+        queryset=Tag.objects.all(),
+        field_name="tags",
+        to_field_name="slug",
+        label=_("Tag"),
+        empty_label=ALL,
     )
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
-    status = django_filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("Status"))
+    ownership = django_filters.ChoiceFilter(
+        choices=Ownership.choices, label=_("Ownership"), empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        choices=EnterpriseStatus.choices, label=_("Status"), empty_label=ALL
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),

@@ -1,12 +1,13 @@
 import csv
 import io
+import json
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from parkbrain.registry.models import Park
+from parkbrain.registry.models import Enterprise, Park
 from parkbrain.reporting.periods import last_complete_month
 from tests.conftest import AS_OF
 
@@ -18,6 +19,8 @@ PAGES = [
     reverse("cockpit:export", args=["xlsx"]),
     reverse("cockpit:export", args=["csv"]),
     reverse("cockpit:held_out"),
+    reverse("cockpit:firms"),
+    reverse("cockpit:wall-data"),
 ]
 
 
@@ -81,9 +84,9 @@ def test_drill_down_links_keep_the_filters(client, demo_with_reports):
     client.force_login(demo_with_reports.user("analyst"))
     response = client.get(reverse("cockpit:dashboard"), {"kind": "year", "year": 2025})
     links = response.context["industry_data"]["links"]
-    assert any("industry=" in link and "year=2025" in link for link in links)
+    assert all("by=industry" in link and "year=2025" in link for link in links)
     for point in response.context["map_data"]["points"]:
-        assert point["link"].startswith(reverse("registry:enterprises"))
+        assert point["link"].startswith(reverse("cockpit:firms"))
         listed = client.get(point["link"])
         assert listed.status_code == 200
 
@@ -128,3 +131,33 @@ def test_csv_export_is_formula_safe(client, demo_with_reports):
 def test_unknown_export_format_is_404(client, demo):
     client.force_login(demo.user("analyst"))
     assert client.get(reverse("cockpit:export", args=["pdf"])).status_code == 404
+
+
+def test_the_wall_data_is_the_walls_figures_for_its_zone_only(
+    client, demo_with_reports, other_zone
+):
+    url = reverse("cockpit:wall-data")
+    params = {"kind": "year", "year": 2025}
+    client.force_login(demo_with_reports.user("analyst"))
+    page = client.get(reverse("cockpit:wall"), params).content.decode()
+    data = client.get(url, params).json()
+    board = client.get(reverse("cockpit:dashboard"), params).context["board"]
+    output = board.figure("output_value").value
+    assert data["fields"]["card-output_value"] == f"{float(output) / 1e8:,.2f}"
+    assert f'data-field="card-output_value">{data["fields"]["card-output_value"]}<' in page
+    assert [row["name"] for row in data["top"]] == [r.name for r in board.top]
+    assert set(data["charts"]) == {"trend-data", "industry-data", "park-data", "map-data"}
+    for username in ("gear", "pm"):
+        client.force_login(demo_with_reports.user(username))
+        assert client.get(url, params).status_code == 403
+    client.logout()
+    assert client.get(url, params).status_code == 302
+    # Another zone's administrator gets its own zone's figures: none of this zone's firms.
+    client.force_login(other_zone["admin"])
+    data = client.get(url, params).json()
+    assert data["top"] == []
+    text = json.dumps(data, ensure_ascii=False)
+    for firm in Enterprise.objects.filter(zone=demo_with_reports.zone):
+        assert firm.name not in text
+    for park in Park.objects.filter(zone=demo_with_reports.zone):
+        assert park.name not in text

@@ -68,9 +68,15 @@ COVERED = {
     "api:put_report": "tests.reporting.test_api.test_token_cannot_touch_another_enterprise",
     "cockpit:dashboard": "tests.cockpit.test_views.test_another_zone_sees_only_its_own_figures",
     "cockpit:wall": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
+    "cockpit:wall-data": (
+        "tests.cockpit.test_views.test_the_wall_data_is_the_walls_figures_for_its_zone_only"
+    ),
     "cockpit:export": "tests.cockpit.test_views.test_only_zone_staff_open_the_cockpit",
     "cockpit:targets": "tests.cockpit.test_targets.test_only_the_zones_administrator_sets_a_target",
     "cockpit:portrait": "tests.cockpit.test_portrait.test_portrait_tenancy",
+    "cockpit:firms": (
+        "tests.cockpit.test_drill.test_only_zone_staff_see_the_firms_behind_a_figure"
+    ),
     "jobs:list": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "jobs:detail": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",
     "jobs:progress": "tests.jobs.test_jobs.test_only_the_starter_sees_a_job",

@@ -102,6 +102,15 @@ def test_list_sorts_by_any_sortable_column_both_ways(analyst, demo):
             assert [e.pk for e in rows] == [e.pk for e in expected], f"{sign}{key}"
 
 
+def test_filters_left_empty_say_all_not_dashes(analyst, demo):
+    html = analyst.get(reverse(LIST)).content.decode()
+    assert "---------" not in html
+    for name in ("park", "industry", "above_scale", "tag", "status"):
+        assert re.search(
+            rf'<select name="{name}"[^>]*>\s*<option value="" selected>全部</option>', html
+        )
+
+
 def test_default_order_is_largest_registered_capital_first(analyst, demo):
     rows = analyst.get(reverse(LIST)).context["rows"]
     capitals = [e.registered_capital_yuan for e in rows]
@@ -187,6 +196,21 @@ def test_token_creation_needs_post(client, demo):
     client.force_login(demo.user("gear"))
     url = reverse("registry:token-create", args=[demo.firms["gear"].pk])
     assert client.get(url).status_code == 405
+
+
+def test_each_count_says_what_it_counts(analyst, demo):
+    """经营主体 counts the firms in business; the list counts every row it lists."""
+    home = analyst.get(reverse("home"))
+    in_business = Enterprise.objects.filter(zone=demo.zone, status__in=("operating", "suspended"))
+    assert home.context["market_entities"] == in_business.count()
+    assert "园区的企业数含园内中心的企业" in home.content.decode()
+    listed = analyst.get(reverse(LIST))
+    assert (
+        listed.context["page"].paginator.count == Enterprise.objects.filter(zone=demo.zone).count()
+    )
+    assert "（含所有登记状态）" in listed.content.decode()
+    operating = analyst.get(reverse(LIST), {"status": "operating"}).content.decode()
+    assert "（含所有登记状态）" not in operating
 
 
 def test_zone_home_figures_are_counted_from_rows(analyst, demo, other_zone):

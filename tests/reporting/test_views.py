@@ -276,3 +276,10 @@ def test_standard_coal_follows_the_chosen_electricity_convention(client, demo):
     assert coal("") == coal("?convention=equivalent") == Decimal("12.29")  # 100,000 × 0.1229 kg
     assert coal("?convention=equal") == Decimal("30.00")  # 2025 equal value 0.3000 kg/kWh
     assert coal("?convention=nonsense") == Decimal("12.29")
+
+
+def test_the_year_to_date_label_does_not_break_mid_phrase(client, demo):
+    gear = demo.firms["gear"]
+    client.force_login(demo.user("gear"))
+    html = client.get(reverse("reporting:month", args=[gear.pk, 2026, 2])).content.decode()
+    assert '<td class="wide-only nowrap">1-本月累计</td>' in html
