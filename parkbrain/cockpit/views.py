@@ -104,7 +104,19 @@ def _card(figure: Figure) -> dict:
         "growth": None if figure.growth is None else round(float(figure.growth) * 100, 1),
         "whole": whole,
         "held_out": figure.provenance.held_out_total,
+        "numerator": _amount_text(figure.provenance.numerator, figure.unit),
+        "denominator": _amount_text(figure.provenance.denominator, figure.unit),
     }
+
+
+def _amount_text(value: Decimal | None, unit: str) -> str:
+    """A numerator or denominator as the card shows its figure: 亿元 for yuan, and so on."""
+    if value is None:
+        return ""
+    if unit in DISPLAY_UNITS:
+        shown, label = scaled(value, unit)
+        return f"{shown:,.2f} {label}"
+    return f"{value:,.2f}"
 
 
 def _basis(board: figures.Dashboard) -> dict:

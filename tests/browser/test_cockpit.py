@@ -48,9 +48,18 @@ def test_cockpit_renders_filters_and_drills_down(
     expect(page.locator(".page-head p")).to_contain_text(label)
     shot("cockpit-one-park")
 
-    # The provenance of a figure opens on click.
-    page.get_by_test_id("kpi-output_value").locator("summary").click()
-    expect(page.get_by_test_id("kpi-output_value").locator("details p")).to_contain_text("家企业")
+    # The provenance of a figure opens on click, over the cards below: the row keeps its
+    # height, and the numerator reads in 亿元 on one line.
+    card = page.get_by_test_id("kpi-output_value")
+    closed = card.bounding_box()["height"]
+    card.locator("summary").click()
+    expect(card.locator("details p")).to_contain_text("家企业")
+    assert card.bounding_box()["height"] == closed
+    numerator = card.locator("dd").first
+    expect(numerator).to_contain_text("亿元")
+    line = numerator.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+    assert numerator.bounding_box()["height"] <= line * 1.2
+    shot("cockpit-provenance")
 
     # A click on a centre on the map opens the enterprises behind it.
     centre = Park.objects.filter(zone=zone.zone, kind="centre").order_by("sort_order").first()
