@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from parkbrain.core.i18n import local_name
 from parkbrain.monitoring.counting import Counting, HeldReport, reason_counts
 from parkbrain.registry.models import Zone
 from parkbrain.reporting.compute import ENERGY_INDICATORS, CoefficientTable
@@ -103,7 +104,7 @@ def firms_behind(
         group = named[0] if named else _("no enterprise")
     indicator = indicators[code]
     figure = compute.total(
-        code, indicator.name, indicator.unit, values, period, as_of, reason_counts(held)
+        code, local_name(indicator), indicator.unit, values, period, as_of, reason_counts(held)
     )
     lines = sorted(
         (

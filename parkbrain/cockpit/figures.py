@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from parkbrain.core.i18n import local_name
 from parkbrain.monitoring.choices import DataBasis, HoldReason
 from parkbrain.monitoring.compute import open_warning_counts
 from parkbrain.monitoring.counting import (
@@ -198,7 +199,7 @@ def build(
         board.headline.append(
             compute.total(
                 code,
-                indicator.name,
+                local_name(indicator),
                 indicator.unit,
                 per_code[code],
                 period,
@@ -210,7 +211,7 @@ def build(
     board.headline.append(
         compute.total(
             compute.ENERGY_CODE,
-            indicators[compute.ENERGY_CODE].name,
+            local_name(indicators[compute.ENERGY_CODE]),
             indicators[compute.ENERGY_CODE].unit,
             energy,
             period,
@@ -361,7 +362,7 @@ def firm_meta(ids: set[int]) -> dict[int, dict]:
         in_park = (parent_id, parent_name) if kind == AreaKind.CENTRE and parent_id else None
         meta[pk] = {
             "name": name,
-            "industry": (industry_slug, industry or _("Other industries")),
+            "industry": (industry_slug, industry or _("Outside the 3+1 industries")),
             "area": (park_id, park_name or _("Outside the parks")),
             "park": in_park or (park_id, park_name or _("Outside the parks")),
             "ownership": (own, str(owners.get(own, own))),

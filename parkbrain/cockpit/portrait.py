@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from parkbrain.core.i18n import local_name
 from parkbrain.evaluation.choices import RunStatus
 from parkbrain.evaluation.models import ResultMember
 from parkbrain.monitoring.compute import REPORT_IN
@@ -145,7 +146,9 @@ def build(firm: Enterprise, as_of: date, staff: bool) -> Portrait:
         peers_held_out=sum(1 for h in held if h.enterprise_id != firm.pk),
         year_labels=[year_label(year, last_month[year]) for year in years],
     )
-    labelled = [(code, indicators[code].name, indicators[code].unit) for code in PORTRAIT_CODES]
+    labelled = [
+        (code, local_name(indicators[code]), indicators[code].unit) for code in PORTRAIT_CODES
+    ]
     labelled.append(
         ("energy_intensity", _("Energy per 10,000 yuan of output"), _("tce per 10,000 yuan"))
     )

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 
 from parkbrain.core.i18n import local_name
@@ -42,14 +42,17 @@ from .forms import CockpitFilterForm
 
 # How the pages show amounts: yuan in 亿元, dollars in 万美元, standard coal in 万吨.
 DISPLAY_UNITS = {
-    "元": (Decimal(100_000_000), "亿元"),
-    "美元": (Decimal(10_000), "万美元"),
-    "吨标准煤": (Decimal(10_000), "万吨标准煤"),
+    "元": (Decimal(100_000_000), gettext_lazy("100 million yuan")),
+    "美元": (Decimal(10_000), gettext_lazy("10,000 US dollars")),
+    "吨标准煤": (Decimal(10_000), gettext_lazy("10,000 tce")),
 }
 # What the wall's JSON carries: the parts of its page that change with the figures.
 WALL_UPDATES = ("fields", "classes", "widths", "top", "charts")
 # One firm's amount reads best in 万 (万元, 万美元); its tonnes of coal stay tonnes.
-FIRM_UNITS = {"元": (Decimal(10_000), "万元"), "美元": (Decimal(10_000), "万美元")}
+FIRM_UNITS = {
+    "元": (Decimal(10_000), gettext_lazy("ten-thousand yuan")),
+    "美元": (Decimal(10_000), gettext_lazy("10,000 US dollars")),
+}
 
 
 def _zone_for_cockpit(request: HttpRequest) -> Zone:
@@ -376,7 +379,7 @@ def _wall_data(context: dict) -> dict:
                 "rank": row["rank"],
                 "name": row["ranked"].name,
                 "link": reverse("cockpit:portrait", args=[row["ranked"].enterprise_id]),
-                "value": f"{floatformat(row['shown'], 2)} 亿元",
+                "value": f"{floatformat(row['shown'], 2)} {DISPLAY_UNITS['元'][1]}",
                 "growth": "" if row["growth"] is None else f"{floatformat(row['growth'], 1)}%",
                 "trend": trend,
             }

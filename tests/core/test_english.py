@@ -67,3 +67,15 @@ def test_the_month_form_and_the_enterprise_page_in_english(client, demo_with_rep
     for tag in gear.tags.all():
         assert tag.name_en in page and tag.name not in page
     assert gear.name in page  # a firm's name is its name in every language
+
+
+def test_the_cockpit_reads_in_english(client, demo_with_reports):
+    client = _english(client)
+    client.force_login(demo_with_reports.user("analyst"))
+    page = client.get(reverse("cockpit:dashboard")).content.decode()
+    output = Indicator.objects.get(code="output_value")
+    assert output.name_en in page and "100 million yuan" in page
+    assert "亿元" not in page and output.name not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("cockpit:dashboard")).content.decode()
+    assert output.name in page and "亿元" in page
