@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("parkbrain.registry.urls")),
+    path("", include("parkbrain.notifications.urls")),
     path("", include("parkbrain.reporting.urls")),
     path("", include("parkbrain.cockpit.urls")),
     path("", include("parkbrain.evaluation.urls")),

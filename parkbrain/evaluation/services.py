@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from parkbrain.core import workdays
 from parkbrain.monitoring.compute import REPORT_IN
 from parkbrain.monitoring.counting import Counting, HeldReport
+from parkbrain.notifications import services as notifications
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import IN_BUSINESS, Role
 from parkbrain.registry.models import AboveScaleYear, Enterprise, Zone
@@ -540,6 +542,14 @@ def answer_objection(
     locked.save(update_fields=["status", "answer", "answered_by", "answered_at"])
     objection.status = locked.status
     _event(run, EventKind.ANSWERED, actor, result=objection.result, upheld=upheld, grade=grade)
+    notifications.notify(
+        notifications.enterprise_users(objection.enterprise),
+        "objection_answered",
+        _("Your objection to the %(year)d evaluation is answered: %(status)s")
+        % {"year": run.year, "status": locked.get_status_display()},
+        locked.answer,
+        f"{reverse('evaluation:enterprise', args=[objection.enterprise_id])}?year={run.year}",
+    )
 
 
 def _day(day: date) -> str:

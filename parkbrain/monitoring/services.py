@@ -10,11 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkbrain.core import workdays
 from parkbrain.core.people import person_name
+from parkbrain.notifications import services as notifications
 from parkbrain.registry import tenancy
 from parkbrain.registry.choices import Role
 from parkbrain.registry.models import Assignment, Enterprise, Zone
@@ -575,6 +577,14 @@ def assign(alert: Alert, user, assignee, note: str = "") -> Alert:
         by=user,
         note="：".join(filter(None, [person_name(assignee), note])),
     )
+    notifications.notify(
+        [assignee],
+        "warning_assigned",
+        _("A warning to follow up: %(rule)s, %(firm)s")
+        % {"rule": alert.rule.name, "firm": alert.enterprise.name},
+        note,
+        reverse("monitoring:detail", args=[alert.pk]),
+    )
     return alert
 
 
@@ -597,6 +607,14 @@ def supervise(alert: Alert, user, due: date, note: str) -> Alert:
         at=timezone.now(),
         by=user,
         note=f"{due:%Y-%m-%d}：{note}",
+    )
+    notifications.notify(
+        [*notifications.enterprise_users(alert.enterprise), alert.assignee],
+        "warning_supervised",
+        _("Under supervision (督办): %(rule)s, to be resolved by %(due)s")
+        % {"rule": alert.rule.name, "due": f"{due:%Y-%m-%d}"},
+        note,
+        reverse("monitoring:detail", args=[alert.pk]),
     )
     return alert
 

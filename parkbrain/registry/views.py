@@ -85,7 +85,8 @@ def _enterprise_home(request: HttpRequest, enterprise: Enterprise) -> HttpRespon
             "enterprise": enterprise,
             "today": today,
             "reports": [t for t in tasks if t["task"].kind == "report"],
-            "others": [t for t in tasks if t["task"].kind != "report"],
+            "warnings": [t for t in tasks if t["task"].kind == "warning"],
+            "notices": [t for t in tasks if t["task"].kind == "notice"],
             "overdue": sum(
                 t["task"].urgency == todo.Urgency.OVERDUE
                 for t in tasks

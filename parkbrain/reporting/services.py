@@ -9,10 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkbrain.core.bulk import collector_paused, insert_rows
+from parkbrain.notifications import services as notifications
 from parkbrain.registry import tenancy, uscc
 from parkbrain.registry.models import Enterprise
 from parkbrain.registry.services import acting, actor_fields, changing_figures, figures_changed
@@ -347,6 +349,14 @@ def return_report(report: MonthlyReport, reviewer, reason: str) -> None:
     allowed = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
     _moved(
         report, allowed, refusal, ReportStatus.RETURNED, reviewer, Channel.REVIEW, reason.strip()
+    )
+    notifications.notify(
+        notifications.enterprise_users(report.enterprise),
+        "report_returned",
+        _("The report of %(year)d-%(month)02d was returned")
+        % {"year": report.year, "month": report.month},
+        reason.strip(),
+        reverse("reporting:month", args=[report.enterprise_id, report.year, report.month]),
     )
 
 

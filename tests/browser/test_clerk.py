@@ -1,6 +1,8 @@
 """The enterprise statistics clerk's month: see what is owed, fill it in 万元, submit,
 withdraw to correct, on a desktop and on a phone."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,3 +76,24 @@ def test_clerk_pages_work_on_a_phone(page, live_server, zone, login, shot):
     page.goto(f"{live_server.url}/reports/")
     _fits(page, 390)
     shot("clerk-reports-phone")
+
+
+def test_a_returned_report_reaches_the_clerk_as_a_notification(
+    page, live_server, zone, login, shot, console_errors
+):
+    from parkbrain.reporting import services as reporting
+
+    ev = zone.firms["ev"]
+    report = MonthlyReport.objects.filter(enterprise=ev, status="accepted").latest("year", "month")
+    reporting.return_report(report, zone.user("analyst"), "营业收入低于上年同期一半，请核实")
+    login("ev")
+    expect(page.get_by_test_id("unread-count")).to_have_text("1")
+    notices = page.get_by_test_id("todo-notices")
+    expect(notices).to_contain_text("月报已被退回")
+    expect(notices).to_contain_text("营业收入低于上年同期一半")
+    shot("clerk-notice")
+    page.get_by_test_id("bell").click()
+    page.get_by_test_id("notification").first.locator("button").click()
+    expect(page).to_have_url(re.compile(rf"/reports/{ev.pk}/{report.year}/{report.month}/"))
+    expect(page.get_by_test_id("unread-count")).to_have_count(0)
+    assert console_errors == []

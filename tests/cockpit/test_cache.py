@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 WHOLE_YEAR = {"kind": "year", "year": YEAR}
 PROVISIONAL = {**WHOLE_YEAR, "basis": "provisional"}
-# session, user, role, zone, figures version
-FRAME_QUERIES = 5
+# session, user, role, zone, figures version, and the bell's unread notifications
+FRAME_QUERIES = 6
 
 
 def _content(response) -> str:

@@ -19,6 +19,8 @@ from parkbrain.evaluation.models import (
     Scheme,
 )
 from parkbrain.evaluation.services import FigureRow
+from parkbrain.notifications import services as notifications
+from parkbrain.notifications.models import Notification
 from parkbrain.reporting.models import ReportValue
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +226,12 @@ def test_finalising_waits_for_the_period_and_every_answer(demo_with_reports, tim
     assert (result.grade, result.override_reason) == (wanted, "完税证明属实，重算后等级调整。")
     objection.refresh_from_db()
     assert (objection.status, objection.answered_by) == ("upheld", admin)
+    # The office recorded this one for a firm without a log-in of its own in the demo, or for
+    # one with: its users are told either way.
+    told = Notification.objects.filter(kind="objection_answered")
+    assert {n.user_id for n in told} == {
+        u.pk for u in notifications.enterprise_users(objection.enterprise)
+    }
     with pytest.raises(services.EvaluationRefused):
         services.answer_objection(objection, False, "再答一次", admin)
     services.finalise_evaluation(run, admin)

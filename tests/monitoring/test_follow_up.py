@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from parkbrain.core import todo
 from parkbrain.monitoring import services
 from parkbrain.monitoring.models import Alert, AlertEvent
+from parkbrain.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,9 @@ def test_staff_assign_to_the_manager_serving_the_firm(client, evaluated):
         services.assign(loss, evaluated.users["admin"], firm_user)
     loss.refresh_from_db()
     assert loss.assignee is None
+    [told] = Notification.objects.filter(user=pm)
+    assert told.title == f"请跟进预警：{decline.rule.name}（{decline.enterprise.name}）"
+    assert told.url == reverse("monitoring:detail", args=[decline.pk])
     client.force_login(pm)
     mine = client.get(reverse("monitoring:list"), {"follow": "mine"}).context["rows"]
     assert [a.pk for a in mine] == [decline.pk]
@@ -79,6 +83,9 @@ def test_supervision_has_a_due_date_on_the_working_day_calendar(client, evaluate
     loss.refresh_from_db()
     assert loss.supervised_until == date(2026, 12, 3)
     assert loss.events.get(kind="supervised").note == "2026-12-03：请企业说明亏损原因并报送整改措施"
+    told = Notification.objects.filter(kind="warning_supervised")
+    assert {n.user.username for n in told} == {"firm-b"}  # the firm; nobody was assigned
+    assert told.get().body == "请企业说明亏损原因并报送整改措施"
     listed = client.get(reverse("monitoring:list"), {"follow": "supervised"}).context["rows"]
     assert [a.pk for a in listed] == [loss.pk]
     late = client.get(reverse("monitoring:list"), {"follow": "late"}).context["rows"]

@@ -36,7 +36,14 @@ OBJECTIONS = (
     "tests.evaluation.test_views.test_objections_are_for_own_results_and_answers_for_the_zone"
 )
 FOLLOW_UP = "tests.monitoring.test_follow_up.test_follow_up_of_another_firms_warning_is_not_found"
+NOTIFICATIONS = (
+    "tests.notifications.test_notifications"
+    ".test_nobody_opens_or_reads_another_persons_notifications"
+)
 COVERED = {
+    "notifications:list": NOTIFICATIONS,
+    "notifications:open": NOTIFICATIONS,
+    "notifications:read-all": NOTIFICATIONS,
     "home": "test_enterprise_home_is_its_own_to_do",
     "password_change": "tests.registry.test_accounts.test_everyone_changes_their_own_password",
     "registry:accounts": ACCOUNTS_ZONE,
