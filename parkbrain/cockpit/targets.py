@@ -6,11 +6,11 @@ Everything is computed from the same counted reports as the cockpit; `progress` 
 per scope (the zone, or one park) and the rest are pure functions over the rows."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkbrain.monitoring.choices import DataBasis
@@ -98,7 +98,7 @@ def measure(target: AnnualTarget, rows: FirmRows, period: Period, held_out: int)
     code = target.indicator.code
     ytd = compute.period_values(rows, period, code)
     figure = compute.total(
-        code, target.indicator.name, target.indicator.unit, ytd, period, period_day(period)
+        code, target.indicator.name, target.indicator.unit, ytd, period, timezone.localdate()
     )
     month = period.month
     this_month = month_total(rows, code, 0, month)
@@ -118,10 +118,6 @@ def measure(target: AnnualTarget, rows: FirmRows, period: Period, held_out: int)
         firms=figure.provenance.firms,
         held_out=held_out,
     )
-
-
-def period_day(period: Period) -> date:
-    return date(period.year, period.month, 1)
 
 
 def progress(zone: Zone, year: int, month: int, basis: str = DataBasis.REVIEWED) -> list[Progress]:

@@ -118,6 +118,26 @@ class WarningRule(models.Model):
         }
 
     @property
+    def _reads_ratio(self) -> bool:
+        return (
+            self.indicator is not None
+            and self.other_indicator is not None
+            and (self.kind != RuleKind.DATA_QUALITY or self.quality_check == QualityCheck.RATIO)
+        )
+
+    @property
+    def figure_unit(self) -> str:
+        """The unit of the figure the rule reads: the indicator's, or a ratio's ("" for a ratio
+        of figures in the same unit)."""
+        if self.indicator is None:
+            return ""
+        if self._reads_ratio:
+            if self.indicator.unit == self.other_indicator.unit:
+                return ""
+            return f"{self.indicator.unit}/{self.other_indicator.unit}"
+        return self.indicator.unit
+
+    @property
     def threshold_unit(self) -> str:
         if self.kind == RuleKind.YOY_CHANGE:
             return "%"
@@ -125,15 +145,9 @@ class WarningRule(models.Model):
             return gettext("places")
         if self.kind == RuleKind.MISSING_REPORT:
             return gettext("months")
-        if self.indicator is None:
-            return ""
-        if self.other_indicator is not None and (
-            self.kind != RuleKind.DATA_QUALITY or self.quality_check == QualityCheck.RATIO
-        ):
-            if self.indicator.unit == self.other_indicator.unit:
-                return gettext("times")
-            return f"{self.indicator.unit}/{self.other_indicator.unit}"
-        return self.indicator.unit
+        if self._reads_ratio and not self.figure_unit:
+            return gettext("times")
+        return self.figure_unit
 
     @property
     def condition(self) -> str:
@@ -304,11 +318,7 @@ class Alert(models.Model):
 
     def _amount(self, value: Decimal | None) -> str:
         """A figure of the rule's indicator with its unit, money in 万元 as people read it."""
-        rule = self.rule
-        unit = rule.indicator.unit if rule.indicator_id else ""
-        if rule.other_indicator_id and rule.kind != RuleKind.DATA_QUALITY:
-            other = rule.other_indicator.unit
-            unit = "" if unit == other else f"{unit}/{other}"
+        unit = self.rule.figure_unit
         if unit in units.PEOPLE_UNITS:
             return units.amount_text(value, unit)
         return f"{figure_text(value)} {unit}".strip()

@@ -1,7 +1,10 @@
 """GeoJSON outlines of parks: validation, area and label points (WGS 84 lon/lat degrees)."""
 
+import functools
 import itertools
+import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -99,14 +102,18 @@ def _inside_ring(lon: float, lat: float, ring: Ring) -> bool:
     return inside
 
 
+def _inside(lon: float, lat: float, geometry: dict[str, Any]) -> bool:
+    return any(
+        _inside_ring(lon, lat, polygon[0])
+        and not any(_inside_ring(lon, lat, hole) for hole in polygon[1:])
+        for polygon in _polygons(geometry)
+    )
+
+
 def contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
     """Whether every vertex of `inner` lies inside `outer` (good enough for park outlines)."""
     return all(
-        any(
-            _inside_ring(lon, lat, polygon[0])
-            and not any(_inside_ring(lon, lat, hole) for hole in polygon[1:])
-            for polygon in _polygons(outer)
-        )
+        _inside(lon, lat, outer)
         for inner_polygon in _polygons(inner)
         for lon, lat, *_rest in inner_polygon[0]
     )
@@ -115,14 +122,6 @@ def contains(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
 # A label is some three times wider than it is tall, so it needs that much more room sideways.
 LABEL_ASPECT = 3.0
 LABEL_GRID = 24
-
-
-def _inside(lon: float, lat: float, geometry: dict[str, Any]) -> bool:
-    return any(
-        _inside_ring(lon, lat, polygon[0])
-        and not any(_inside_ring(lon, lat, hole) for hole in polygon[1:])
-        for polygon in _polygons(geometry)
-    )
 
 
 def _clearance(lon: float, lat: float, segments: list, squeeze: float) -> float:
@@ -139,11 +138,18 @@ def _clearance(lon: float, lat: float, segments: list, squeeze: float) -> float:
 
 
 def clear_label_point(
-    geometry: dict[str, Any], avoid: list[dict[str, Any]] = ()
+    geometry: dict[str, Any], avoid: Sequence[dict[str, Any]] = ()
 ) -> tuple[float, float]:
     """Where a name fits best inside the outline and outside the outlines to avoid (the
     centres drawn on top of a park): the grid point farthest from every edge, counting a
-    wide label's need for room sideways."""
+    wide label's need for room sideways. Outlines rarely change and the search takes tens of
+    milliseconds, so each worker keeps its answers by the outlines' content."""
+    return _clear_label_point(json.dumps([geometry, list(avoid)], sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _clear_label_point(outlines: str) -> tuple[float, float]:
+    geometry, avoid = json.loads(outlines)
     west, south, east, north = bounds(geometry)
     squeeze = math.cos(math.radians((south + north) / 2)) / LABEL_ASPECT
     segments = [
